@@ -1,0 +1,135 @@
+//! Connecting to the database: SQLite (embedded, default) or PostgreSQL, chosen by URL.
+//!
+//! SQLite runs in WAL mode with foreign keys on, a busy timeout, `synchronous=FULL` (a write is
+//! on disk before it is acknowledged), ONE writer connection that opens `BEGIN IMMEDIATE`
+//! transactions, and a pool of read-only connections. PostgreSQL uses one pool for both.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle: a writer and a reader connection set.
+#[derive(Clone)]
+pub struct Store {
+    writer: DatabaseConnection,
+    reader: DatabaseConnection,
+    backend: Backend,
+}
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://...`). SQLite files are created when
+    /// missing.
+    pub async fn connect(url: &str) -> Result<Store, DbErr> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut opts = ConnectOptions::new(url.to_string());
+            opts.max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let pool = Database::connect(opts).await?;
+            return Ok(Store {
+                writer: pool.clone(),
+                reader: pool,
+                backend: Backend::Postgres,
+            });
+        }
+        let writer = Self::sqlite_pool(url, 1, false).await?;
+        let reader = Self::sqlite_pool(url, 4, true).await?;
+        Ok(Store {
+            writer,
+            reader,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    async fn sqlite_pool(
+        url: &str,
+        size: u32,
+        read_only: bool,
+    ) -> Result<DatabaseConnection, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(size)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| {
+                o.create_if_missing(!read_only)
+                    .read_only(read_only)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(BUSY_TIMEOUT)
+                    .pragma("temp_store", "memory")
+                    .pragma("cache_size", "-16000")
+            });
+        Database::connect(opts).await
+    }
+
+    /// The SQLite URL for a data directory: `<dir>/cairn.db`, created if missing.
+    pub fn sqlite_url_for(data_dir: &Path) -> std::io::Result<String> {
+        std::fs::create_dir_all(data_dir)?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("cairn.db").display()
+        ))
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Connection for reads. On SQLite these are read-only connections that never wait for
+    /// the writer.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE` on the single writer
+    /// connection, so writers queue instead of failing with SQLITE_BUSY half-way.
+    pub async fn write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let mode = match self.backend {
+            Backend::Sqlite => Some(SqliteTransactionMode::Immediate),
+            Backend::Postgres => None,
+        };
+        self.writer
+            .begin_with_options(TransactionOptions {
+                isolation_level: None,
+                access_mode: None,
+                sqlite_transaction_mode: mode,
+            })
+            .await
+    }
+
+    /// The writer connection, for migrations.
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
+    /// Whether the database answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        self.reader.execute_unprepared("SELECT 1").await.is_ok()
+    }
+
+    /// Closes every connection (graceful shutdown, checkpointing the WAL on SQLite).
+    pub async fn close(self) {
+        let _ = self.reader.close().await;
+        let _ = self.writer.close().await;
+    }
+}

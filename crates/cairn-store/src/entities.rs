@@ -1,0 +1,15 @@
+//! SeaORM entities, one module per table. Columns are documented where their meaning is not
+//! obvious from the name.
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod audit_head;
+pub mod invite;
+pub mod login_throttle;
+pub mod membership;
+pub mod record_version;
+pub mod recovery_code;
+pub mod refresh_token;
+pub mod session;
+pub mod user;
+pub mod workspace;
