@@ -12,7 +12,7 @@ use crate::page::{Page, PageRequest};
 use crate::{Cairn, db_err};
 
 /// One log entry as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActivityView {
     pub id: uuid::Uuid,
     pub seq: i64,
@@ -22,6 +22,7 @@ pub struct ActivityView {
     pub action: String,
     pub record_type: String,
     pub record_id: Option<String>,
+    #[schema(value_type = Object)]
     pub changes: serde_json::Value,
     pub ip: Option<String>,
     pub user_agent: Option<String>,

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod actor;
 pub mod audit;
+pub mod dashboard;
 pub mod members;
 pub mod page;
 pub mod passwords;

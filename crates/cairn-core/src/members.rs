@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// A member as the API and the members page show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub id: uuid::Uuid,
     pub user_id: uuid::Uuid,
@@ -69,7 +69,7 @@ pub struct NewMember {
 }
 
 /// What "add member" returns: the member, or the invite; secrets shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AddedMember {
     pub member: Option<MemberView>,
     pub invite_id: Option<uuid::Uuid>,

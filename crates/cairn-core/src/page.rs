@@ -46,7 +46,7 @@ pub fn cursor<P: Serialize>(position: &P) -> String {
 }
 
 /// One page of results and the cursor of the next one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

@@ -15,7 +15,7 @@ use crate::sessions::SessionContext;
 use crate::{Cairn, db_err, sessions, tokens};
 
 /// A workspace as the platform admin sees it: no business data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlatformWorkspace {
     pub id: uuid::Uuid,
     pub name: String,

@@ -40,7 +40,7 @@ pub struct SessionContext {
 }
 
 /// A session as listed on the settings page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionView {
     pub id: uuid::Uuid,
     pub ip: Option<String>,

@@ -26,7 +26,7 @@ pub const REFRESH_PREFIX: &str = "cairn_rt_";
 pub const MAX_PAT_DAYS: i64 = 366;
 
 /// A token's scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Read,
@@ -53,7 +53,7 @@ impl Scope {
 }
 
 /// A personal access token as listed (never with its secret).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenView {
     pub id: uuid::Uuid,
     pub name: String,
@@ -77,14 +77,14 @@ impl From<api_token::Model> for TokenView {
 }
 
 /// A new PAT: the secret is shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     pub token: TokenView,
     pub secret: String,
 }
 
 /// The token endpoint's answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,

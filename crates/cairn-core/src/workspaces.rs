@@ -15,7 +15,7 @@ use crate::sessions::{self, NewSession, SessionContext};
 use crate::{Cairn, check_version, collect_errors, db_err, versions};
 
 /// Workspace settings (SPEC §3).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Days before a renewal when reminders fire, e.g. [30, 7, 1].
@@ -27,7 +27,7 @@ pub struct Settings {
 }
 
 /// The workspace as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceView {
     pub id: uuid::Uuid,
     pub name: String,

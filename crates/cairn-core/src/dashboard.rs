@@ -1,0 +1,73 @@
+//! The dashboard's figures. Owners and admins see the workspace's activity; members and
+//! viewers see their own.
+
+use cairn_domain::Result;
+use cairn_store::entities::{membership, session, user};
+use cairn_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::activity::ActivityView;
+use crate::actor::Actor;
+use crate::{Cairn, chrono_dur, db_err};
+
+/// What the dashboard shows.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub active_members: u64,
+    pub temporary_passwords: u64,
+    pub events_last_week: u64,
+    pub my_sessions: u64,
+    pub recent: Vec<ActivityView>,
+}
+
+impl Cairn {
+    /// Real figures for the actor's dashboard.
+    pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard> {
+        let db = self.store.reader();
+        let now = cairn_domain::time::now();
+        let members = membership::Entity::find()
+            .filter(membership::Column::WorkspaceId.eq(actor.scope().uuid()))
+            .filter(membership::Column::DisabledAt.is_null())
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        let temporary_passwords = user::Entity::find()
+            .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id).collect::<Vec<_>>()))
+            .filter(user::Column::MustChangePassword.eq(true))
+            .count(db)
+            .await
+            .map_err(db_err)?;
+        let my_sessions = session::Entity::find()
+            .filter(session::Column::UserId.eq(actor.user_id.0))
+            .filter(session::Column::RevokedAt.is_null())
+            .filter(session::Column::ExpiresAt.gt(now))
+            .filter(session::Column::LastSeenAt.gt(now - chrono_dur(self.config.session_idle)))
+            .count(db)
+            .await
+            .map_err(db_err)?;
+        let manager = actor.role.is_admin_or_owner();
+        let recent = if manager {
+            self.list_activity(
+                actor,
+                &Default::default(),
+                &crate::page::PageRequest {
+                    limit: Some(10),
+                    cursor: None,
+                },
+            )
+            .await?
+            .items
+        } else {
+            self.my_recent_activity(actor, 10).await?
+        };
+        let events_last_week = self
+            .activity_count_since(actor, now - chrono::Duration::days(7))
+            .await?;
+        Ok(Dashboard {
+            active_members: members.len() as u64,
+            temporary_passwords,
+            events_last_week,
+            my_sessions,
+            recent,
+        })
+    }
+}

@@ -1,0 +1,403 @@
+//! The server-rendered UI. Views are named `view_<page>_<get|post>`; each parses the form,
+//! calls one core function and renders a template. Domain errors become field messages or a
+//! message page only here, at the edge.
+
+mod account;
+mod auth;
+mod members;
+mod workspace;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use cairn_core::Actor;
+use cairn_core::secrets::csrf_token_for;
+use cairn_core::sessions::{NewSession, SessionContext};
+use cairn_domain::{DomainError, FieldError};
+
+use crate::AppState;
+use crate::extract::meta_of;
+
+/// Every UI route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(workspace::view_dashboard_get))
+        .route(
+            "/login",
+            get(auth::view_login_get).post(auth::view_login_post),
+        )
+        .route(
+            "/login/2fa",
+            get(auth::view_2fa_get).post(auth::view_2fa_post),
+        )
+        .route("/logout", post(auth::view_logout_post))
+        .route(
+            "/setup",
+            get(auth::view_setup_get).post(auth::view_setup_post),
+        )
+        .route(
+            "/invite/{token}",
+            get(auth::view_invite_get).post(auth::view_invite_post),
+        )
+        .route(
+            "/password/new",
+            get(auth::view_password_new_get).post(auth::view_password_new_post),
+        )
+        .route("/switch", post(workspace::view_switch_post))
+        .route(
+            "/settings",
+            get(|| async { Redirect::to("/settings/profile") }),
+        )
+        .route(
+            "/settings/profile",
+            get(account::view_profile_get).post(account::view_profile_post),
+        )
+        .route(
+            "/settings/password",
+            get(account::view_password_get).post(account::view_password_post),
+        )
+        .route("/settings/security", get(account::view_security_get))
+        .route(
+            "/settings/security/begin",
+            post(account::view_security_begin_post),
+        )
+        .route(
+            "/settings/security/confirm",
+            post(account::view_security_confirm_post),
+        )
+        .route(
+            "/settings/security/disable",
+            post(account::view_security_disable_post),
+        )
+        .route("/settings/sessions", get(account::view_sessions_get))
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(account::view_session_revoke_post),
+        )
+        .route(
+            "/settings/tokens",
+            get(account::view_tokens_get).post(account::view_tokens_post),
+        )
+        .route(
+            "/settings/tokens/{id}/revoke",
+            post(account::view_token_revoke_post),
+        )
+        .route(
+            "/settings/workspace",
+            get(workspace::view_workspace_get).post(workspace::view_workspace_post),
+        )
+        .route(
+            "/members",
+            get(members::view_members_get).post(members::view_members_post),
+        )
+        .route("/members/{id}", get(members::view_member_get))
+        .route("/members/{id}/role", post(members::view_member_role_post))
+        .route(
+            "/members/{id}/disable",
+            post(members::view_member_disable_post),
+        )
+        .route(
+            "/members/{id}/enable",
+            post(members::view_member_enable_post),
+        )
+        .route(
+            "/members/{id}/remove",
+            post(members::view_member_remove_post),
+        )
+        .route("/activity", get(workspace::view_activity_get))
+        .route("/admin", get(workspace::view_admin_get))
+        .route("/admin/workspaces", post(workspace::view_admin_create_post))
+        .route(
+            "/admin/workspaces/{id}/{action}",
+            post(workspace::view_admin_suspend_post),
+        )
+        .route("/api/docs", get(view_api_docs_get))
+}
+
+/// URLs of the embedded assets a page links.
+#[derive(Clone)]
+pub struct AssetUrls {
+    pub css: &'static str,
+    pub js: &'static str,
+    pub htmx: &'static str,
+}
+
+impl AssetUrls {
+    fn get() -> Self {
+        Self {
+            css: crate::assets::url("cairn.css"),
+            js: crate::assets::url("cairn.js"),
+            htmx: crate::assets::url("htmx.min.js"),
+        }
+    }
+}
+
+/// Everything the shell layout (header, sidebar) needs.
+pub struct Shell {
+    pub title: String,
+    pub nav: &'static str,
+    pub csrf: String,
+    pub assets: AssetUrls,
+    pub user_name: String,
+    pub user_email: String,
+    pub workspace_name: String,
+    pub workspace_slug: String,
+    pub workspaces: Vec<(String, String, String)>,
+    pub role: String,
+    /// Owner or admin: sees management navigation.
+    pub manager: bool,
+    pub platform_admin: bool,
+    /// (success, message)
+    pub flash: Option<(bool, String)>,
+}
+
+/// Field errors of a submitted form, looked up by field name in templates.
+#[derive(Default)]
+pub struct FormErrors {
+    pub list: Vec<FieldError>,
+}
+
+impl FormErrors {
+    /// The reason for `field`, or "" when it is fine.
+    pub fn get(&self, field: &str) -> &str {
+        self.list
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.reason.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether there is no error.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+impl From<Vec<FieldError>> for FormErrors {
+    fn from(list: Vec<FieldError>) -> Self {
+        Self { list }
+    }
+}
+
+/// A signed-in browser session acting in a workspace.
+pub struct Ui {
+    pub ctx: SessionContext,
+    pub csrf: String,
+}
+
+impl Ui {
+    /// The acting member.
+    pub fn actor(&self) -> &Actor {
+        self.ctx
+            .actor
+            .as_ref()
+            .expect("Ui is only built with an actor")
+    }
+
+    /// The shell of a page titled `title`, highlighting `nav`.
+    pub fn shell(&self, title: impl Into<String>, nav: &'static str) -> Shell {
+        let a = self.actor();
+        Shell {
+            title: title.into(),
+            nav,
+            csrf: self.csrf.clone(),
+            assets: AssetUrls::get(),
+            user_name: a.name.clone(),
+            user_email: a.email.clone(),
+            workspace_name: a.workspace_name.clone(),
+            workspace_slug: a.workspace_slug.clone(),
+            workspaces: self.ctx.workspaces.clone(),
+            role: a.role.to_string(),
+            manager: a.role.is_admin_or_owner(),
+            platform_admin: self.ctx.user.is_platform_admin,
+            flash: None,
+        }
+    }
+}
+
+/// A session cookie's context whatever its state (pending second factor, temporary
+/// password, no workspace): for the pages that resolve those states.
+pub struct AnySession {
+    pub ctx: SessionContext,
+    pub csrf: String,
+}
+
+async fn session_of(parts: &Parts, state: &AppState) -> Result<(SessionContext, String), Response> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(cookie) = jar.get(state.config.session_cookie()) else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    match state
+        .cairn
+        .authenticate_session(cookie.value(), &meta_of(parts))
+        .await
+    {
+        Ok(ctx) => Ok((ctx, csrf_token_for(cookie.value()))),
+        Err(DomainError::Unauthenticated(_)) => {
+            let jar = jar.remove(Cookie::build(state.config.session_cookie()).path("/"));
+            Err((jar, Redirect::to("/login")).into_response())
+        }
+        Err(e) => Err(error_page(e)),
+    }
+}
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (ctx, csrf) = session_of(parts, state).await?;
+        Ok(AnySession { ctx, csrf })
+    }
+}
+
+impl FromRequestParts<AppState> for Ui {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (ctx, csrf) = session_of(parts, state).await?;
+        if ctx.mfa_pending {
+            return Err(Redirect::to("/login/2fa").into_response());
+        }
+        if ctx.user.must_change_password {
+            return Err(Redirect::to("/password/new").into_response());
+        }
+        if ctx.actor.is_none() {
+            return Err(if ctx.user.is_platform_admin {
+                Redirect::to("/admin").into_response()
+            } else {
+                message_page(
+                    StatusCode::FORBIDDEN,
+                    "No workspace",
+                    "Your account is not an active member of any workspace.",
+                )
+            });
+        }
+        Ok(Ui { ctx, csrf })
+    }
+}
+
+/// Sets the session cookie for a freshly issued session.
+pub fn session_cookie(state: &AppState, s: &NewSession) -> Cookie<'static> {
+    Cookie::build((state.config.session_cookie(), s.secret.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.https())
+        .build()
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    title: String,
+    message: String,
+    assets: AssetUrls,
+    errors: FormErrors,
+}
+
+/// A small page with a title and a message (errors and notices outside the shell).
+pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = MessagePage {
+        title: title.into(),
+        message: message.into(),
+        assets: AssetUrls::get(),
+        errors: FormErrors::default(),
+    };
+    (status, render(&page)).into_response()
+}
+
+/// The HTML 404.
+pub fn not_found_page() -> Response {
+    message_page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is nothing here, or you may not see it.",
+    )
+}
+
+/// A domain error as a message page.
+pub fn error_page(e: DomainError) -> Response {
+    let status = crate::error::status_of(&e);
+    match e {
+        DomainError::NotFound(_) => not_found_page(),
+        DomainError::Internal(_) => message_page(
+            status,
+            "Something went wrong",
+            "Something went wrong on our side. Please try again.",
+        ),
+        other => message_page(
+            status,
+            status.canonical_reason().unwrap_or("Error"),
+            &other.to_string(),
+        ),
+    }
+}
+
+/// A redirect carrying a one-line notice in the query string.
+pub fn redirect_notice(path: &str, notice: &str) -> Response {
+    let q: String = url_encode(notice);
+    Redirect::to(&format!("{path}?notice={q}")).into_response()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The notice of a redirect (`?notice=`), shown as a success flash.
+#[derive(serde::Deserialize, Default)]
+pub struct Notice {
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocs {
+    swagger_css: &'static str,
+    swagger_js: &'static str,
+    swagger_init: &'static str,
+}
+
+async fn view_api_docs_get(State(_): State<AppState>) -> Response {
+    let page = ApiDocs {
+        swagger_css: crate::assets::url("swagger-ui.css"),
+        swagger_js: crate::assets::url("swagger-ui-bundle.js"),
+        swagger_init: crate::assets::url("swagger-init.js"),
+    };
+    let mut res = render(&page);
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-cache".parse().expect("static header"),
+    );
+    res
+}

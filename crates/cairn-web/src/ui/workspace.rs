@@ -1,0 +1,420 @@
+//! Workspace pages: dashboard, switcher, workspace settings, activity log, platform admin.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use cairn_core::accounts::NewOwner;
+use cairn_core::activity::{ActivityFilter, ActivityView};
+use cairn_core::page::PageRequest;
+use cairn_core::platform::PlatformWorkspace;
+use cairn_core::workspaces::{Settings, WorkspacePatch, WorkspaceView};
+use cairn_domain::DomainError;
+use chrono::Timelike;
+use serde::Deserialize;
+
+use super::{
+    AnySession, FormErrors, Notice, Shell, Ui, error_page, redirect_notice, render, session_cookie,
+};
+use crate::AppState;
+use crate::extract::Meta;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    greeting: &'static str,
+    first_name: String,
+    today: String,
+    members: u64,
+    invites_pending: u64,
+    events_week: u64,
+    my_sessions: u64,
+    recent: Vec<ActivityView>,
+}
+
+/// The dashboard: greeting, real figures, recent activity.
+pub async fn view_dashboard_get(State(state): State<AppState>, ui: Ui) -> Response {
+    let a = ui.actor();
+    let d = match state.cairn.dashboard(a).await {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    let tz: chrono_tz::Tz = a.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let local = chrono::Utc::now().with_timezone(&tz);
+    let greeting = match local.hour() {
+        5..=11 => "Good morning",
+        12..=17 => "Good afternoon",
+        _ => "Good evening",
+    };
+    let page = DashboardPage {
+        shell: ui.shell("Dashboard", "dashboard"),
+        greeting,
+        first_name: a
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or(&a.name)
+            .to_string(),
+        today: local.format("%A %-d %B %Y").to_string(),
+        members: d.active_members,
+        invites_pending: d.temporary_passwords,
+        events_week: d.events_last_week,
+        my_sessions: d.my_sessions,
+        recent: d.recent,
+    };
+    render(&page)
+}
+
+/// The switcher form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SwitchForm {
+    slug: String,
+}
+
+/// Switches the session to another workspace (new session id).
+pub async fn view_switch_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    s: AnySession,
+    Form(f): Form<SwitchForm>,
+) -> Response {
+    match state.cairn.switch_workspace(&s.ctx, &f.slug).await {
+        Ok(session) => {
+            (jar.add(session_cookie(&state, &session)), Redirect::to("/")).into_response()
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "workspace_settings.html")]
+struct WorkspacePage {
+    shell: Shell,
+    errors: FormErrors,
+    ws: WorkspaceView,
+    lead_days: String,
+    working_days: String,
+}
+
+fn join(v: &[i64]) -> String {
+    v.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Workspace name and settings (owners and admins).
+pub async fn view_workspace_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Query(n): Query<Notice>,
+) -> Response {
+    if let Err(e) = ui.actor().require(
+        cairn_domain::Action::Update,
+        cairn_domain::Resource::Workspace,
+    ) {
+        return error_page(e);
+    }
+    match state.cairn.get_workspace(ui.actor()).await {
+        Ok(ws) => {
+            let mut shell = ui.shell("Workspace settings", "workspace");
+            shell.flash = n.notice.map(|m| (true, m));
+            let (lead_days, working_days) = (
+                join(&ws.settings.renewal_lead_days),
+                join(&ws.settings.working_days),
+            );
+            render(&WorkspacePage {
+                shell,
+                errors: FormErrors::default(),
+                ws,
+                lead_days,
+                working_days,
+            })
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// The workspace settings form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WorkspaceForm {
+    version: Option<i64>,
+    name: String,
+    renewal_lead_days: String,
+    working_days: String,
+    currency: String,
+}
+
+fn parse_list(field: &str, raw: &str) -> Result<Vec<i64>, cairn_domain::FieldError> {
+    raw.split([',', ' '])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim().parse::<i64>().map_err(|_| {
+                cairn_domain::FieldError::new(field, "must be whole numbers separated by commas")
+            })
+        })
+        .collect()
+}
+
+/// Saves the workspace settings.
+pub async fn view_workspace_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Form(f): Form<WorkspaceForm>,
+) -> Response {
+    let lead = parse_list("settings.renewal_lead_days", &f.renewal_lead_days);
+    let days = parse_list("settings.working_days", &f.working_days);
+    let result = match (lead, days) {
+        (Ok(lead), Ok(days)) => {
+            let settings = Settings {
+                renewal_lead_days: lead,
+                working_days: days,
+                currency: f.currency.trim().to_uppercase(),
+            };
+            state
+                .cairn
+                .update_workspace(
+                    ui.actor(),
+                    WorkspacePatch {
+                        name: Some(f.name.clone()),
+                        settings: Some(settings),
+                    },
+                    f.version,
+                )
+                .await
+        }
+        (a, b) => Err(DomainError::Invalid(
+            [a.err(), b.err()].into_iter().flatten().collect(),
+        )),
+    };
+    match result {
+        Ok(_) => redirect_notice("/settings/workspace", "Workspace settings saved."),
+        Err(DomainError::Invalid(list)) => match state.cairn.get_workspace(ui.actor()).await {
+            Ok(ws) => (
+                StatusCode::BAD_REQUEST,
+                render(&WorkspacePage {
+                    shell: ui.shell("Workspace settings", "workspace"),
+                    errors: list.into(),
+                    ws,
+                    lead_days: f.renewal_lead_days,
+                    working_days: f.working_days,
+                }),
+            )
+                .into_response(),
+            Err(e) => error_page(e),
+        },
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    shell: Shell,
+    filter: ActivityQuery,
+    entries: Vec<ActivityView>,
+    next_cursor: Option<String>,
+    record_types: &'static [&'static str],
+    people: Vec<(String, String)>,
+}
+
+/// Filters of the activity page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActivityQuery {
+    action: String,
+    record_type: String,
+    actor: String,
+    cursor: String,
+}
+
+/// The activity log with filters (owners and admins).
+pub async fn view_activity_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Query(q): Query<ActivityQuery>,
+) -> Response {
+    let actor_id = match q.actor.as_str() {
+        "" => None,
+        s => match uuid::Uuid::parse_str(s) {
+            Ok(u) => Some(u),
+            Err(_) => return error_page(DomainError::invalid("actor", "is not a user id")),
+        },
+    };
+    let filter = ActivityFilter {
+        action: Some(q.action.clone()),
+        actor_user_id: actor_id,
+        record_type: Some(q.record_type.clone()),
+        ..Default::default()
+    };
+    let page = PageRequest {
+        limit: Some(100),
+        cursor: (!q.cursor.is_empty()).then(|| q.cursor.clone()),
+    };
+    let result = state.cairn.list_activity(ui.actor(), &filter, &page).await;
+    let people = match state
+        .cairn
+        .list_members(
+            ui.actor(),
+            &Default::default(),
+            &PageRequest {
+                limit: Some(200),
+                cursor: None,
+            },
+        )
+        .await
+    {
+        Ok(p) => p
+            .items
+            .into_iter()
+            .map(|m| (m.user_id.to_string(), m.name))
+            .collect(),
+        Err(_) => vec![],
+    };
+    match result {
+        Ok(p) => render(&ActivityPage {
+            shell: ui.shell("Activity log", "activity"),
+            filter: q,
+            entries: p.items,
+            next_cursor: p.next_cursor,
+            record_types: &[
+                "workspace",
+                "membership",
+                "invite",
+                "user",
+                "session",
+                "api_token",
+                "refresh_token",
+            ],
+            people,
+        }),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    shell: Shell,
+    workspaces: Vec<PlatformWorkspace>,
+}
+
+fn admin_shell(s: &AnySession, title: &str) -> Shell {
+    match &s.ctx.actor {
+        Some(_) => Ui {
+            ctx: s.ctx.clone(),
+            csrf: s.csrf.clone(),
+        }
+        .shell(title, "admin"),
+        None => Shell {
+            title: title.into(),
+            nav: "admin",
+            csrf: s.csrf.clone(),
+            assets: super::AssetUrls::get(),
+            user_name: s.ctx.user.name.clone(),
+            user_email: s.ctx.user.email.clone(),
+            workspace_name: "No workspace".into(),
+            workspace_slug: String::new(),
+            workspaces: s.ctx.workspaces.clone(),
+            role: "platform admin".into(),
+            manager: false,
+            platform_admin: true,
+            flash: None,
+        },
+    }
+}
+
+/// Platform admin: every workspace, create and suspend.
+pub async fn view_admin_get(
+    State(state): State<AppState>,
+    s: AnySession,
+    Query(n): Query<Notice>,
+) -> Response {
+    if s.ctx.mfa_pending {
+        return Redirect::to("/login/2fa").into_response();
+    }
+    match state.cairn.platform_workspaces(&s.ctx).await {
+        Ok(workspaces) => {
+            let mut shell = admin_shell(&s, "Platform admin");
+            shell.flash = n.notice.map(|m| (true, m));
+            render(&AdminPage { shell, workspaces })
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// The new-workspace form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewWorkspaceForm {
+    workspace: String,
+    name: String,
+    email: String,
+    password: String,
+}
+
+/// Creates a workspace with its owner.
+pub async fn view_admin_create_post(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    s: AnySession,
+    Form(f): Form<NewWorkspaceForm>,
+) -> Response {
+    if s.ctx.mfa_pending {
+        return Redirect::to("/login/2fa").into_response();
+    }
+    let input = NewOwner {
+        workspace: f.workspace,
+        name: f.name,
+        email: f.email,
+        password: f.password,
+    };
+    match state
+        .cairn
+        .platform_create_workspace(&s.ctx, input, &meta)
+        .await
+    {
+        Ok(_) => redirect_notice("/admin", "Workspace created."),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Suspends or reinstates a workspace.
+pub async fn view_admin_suspend_post(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    s: AnySession,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
+    if s.ctx.mfa_pending {
+        return Redirect::to("/login/2fa").into_response();
+    }
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return super::not_found_page();
+    };
+    let suspend = match action.as_str() {
+        "suspend" => true,
+        "reinstate" => false,
+        _ => return super::not_found_page(),
+    };
+    match state
+        .cairn
+        .platform_set_suspended(&s.ctx, id, suspend, &meta)
+        .await
+    {
+        Ok(()) => redirect_notice(
+            "/admin",
+            if suspend {
+                "Workspace suspended."
+            } else {
+                "Workspace reinstated."
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}

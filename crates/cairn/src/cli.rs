@@ -1,0 +1,301 @@
+//! The command line: `cairn serve`, `migrate`, `admin …`, `audit verify`, `docs …`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use cairn_core::{Config, RequestMeta};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::Paths;
+
+/// Cairn: the self-hosted operating system for agencies and studios.
+#[derive(Debug, Parser)]
+#[command(name = "cairn", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Directory for the SQLite database, the installation key and files.
+    #[arg(long, env = "CAIRN_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL; default SQLite in the data directory. `postgres://…` for PostgreSQL.
+    #[arg(long, env = "CAIRN_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Log format.
+    #[arg(
+        long,
+        env = "CAIRN_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (applies migrations first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users and owners.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(Audit),
+    /// Generated documentation.
+    #[command(subcommand)]
+    Docs(Docs),
+}
+
+/// `cairn serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CAIRN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Public base URL (https turns on secure cookies and HSTS). Default: http://<bind>.
+    #[arg(long, env = "CAIRN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "CAIRN_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in at which a session ends regardless of activity.
+    #[arg(long, env = "CAIRN_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+}
+
+/// `cairn admin …`
+#[derive(Debug, Subcommand)]
+pub enum Admin {
+    /// Create a workspace and its first owner.
+    CreateOwner {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        workspace: String,
+        /// Read the password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Create a user in a workspace with a role.
+    CreateUser {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["owner", "admin", "member", "viewer"])]
+        role: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (ends all their sessions).
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Grant (or with --revoke, remove) the platform-admin flag.
+    PlatformAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+/// `cairn audit …`
+#[derive(Debug, Subcommand)]
+pub enum Audit {
+    /// Recompute every hash chain and report the first broken link.
+    Verify,
+}
+
+/// `cairn docs …`
+#[derive(Debug, Subcommand)]
+pub enum Docs {
+    /// Print the permission matrix as Markdown (docs/permissions.md).
+    Permissions,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
+    let s = s.trim_end_matches(['\n', '\r']).to_string();
+    if s.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(s)
+}
+
+/// Sets up logging.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths {
+        data_dir: cli.global.data_dir.clone(),
+        database_url: cli.global.database_url.clone(),
+    };
+    match cli.command {
+        Command::Docs(Docs::Permissions) => {
+            print!("{}", cairn_domain::permissions::render_markdown());
+            Ok(())
+        }
+        Command::Docs(Docs::Openapi) => {
+            println!("{}", cairn_web::openapi_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            crate::open(&paths, Config::default()).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Serve(args) => serve(paths, args).await,
+        Command::Admin(a) => admin(paths, a).await,
+        Command::Audit(Audit::Verify) => {
+            let app = crate::open(&paths, Config::default()).await?;
+            let r = cairn_core::audit::verify(&app.store).await?;
+            match r.first_break {
+                None => {
+                    println!("ok: {} entries in {} chains verified", r.entries, r.chains);
+                    Ok(())
+                }
+                Some((chain, seq, why)) => {
+                    bail!("broken link in chain {chain} at entry {seq}: {why}")
+                }
+            }
+        }
+    }
+}
+
+async fn admin(paths: Paths, cmd: Admin) -> anyhow::Result<()> {
+    let app = crate::open(&paths, Config::default()).await?;
+    let cli_meta = RequestMeta {
+        ip: None,
+        user_agent: Some("cairn cli".into()),
+    };
+    match cmd {
+        Admin::CreateOwner {
+            email,
+            name,
+            workspace,
+            ..
+        } => {
+            let password = read_password()?;
+            let input = cairn_core::accounts::NewOwner {
+                workspace,
+                name,
+                email: email.clone(),
+                password,
+            };
+            let (_, ws) = app
+                .create_owner(input, &cli_meta)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!("created workspace {ws} with owner {email}");
+        }
+        Admin::CreateUser {
+            workspace,
+            email,
+            name,
+            role,
+            ..
+        } => {
+            let password = read_password()?;
+            app.cli_create_user(&workspace, &email, &name, &role, &password)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!("created {email} as {role}");
+        }
+        Admin::ResetPassword { email, .. } => {
+            let password = read_password()?;
+            app.reset_password(&email, &password)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!("password reset for {email}; their sessions were ended");
+        }
+        Admin::PlatformAdmin { email, revoke } => {
+            app.set_platform_admin(&email, !revoke)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "{email} is {}a platform admin",
+                if revoke { "no longer " } else { "" }
+            );
+        }
+    }
+    app.store.close().await;
+    Ok(())
+}
+
+async fn serve(paths: Paths, args: ServeArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let config = Config {
+        session_idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
+        session_absolute: Duration::from_secs(args.session_max_hours.max(1) * 3600),
+        ..Config::default()
+    };
+    let app = crate::open(&paths, config).await?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    let local = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{local}"))
+        .trim_end_matches('/')
+        .to_string();
+    if let Some(token) = app.prepare_setup().await? {
+        tracing::warn!(
+            "no user yet: open {public_url}/setup?token={token} to create the first workspace and owner (or run `cairn admin create-owner`)"
+        );
+    }
+    let router = cairn_web::app(
+        app.clone(),
+        cairn_web::WebConfig {
+            public_url: public_url.clone(),
+        },
+    );
+    tracing::info!(address = %local, public_url = %public_url, startup_ms = started.elapsed().as_millis() as u64, "Cairn is listening");
+    crate::server::serve(listener, router, crate::server::shutdown_signal()).await?;
+    app.store.close().await;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The Cairn binary as a library: configuration, wiring and the HTTP server, so the
+//! integration tests start exactly what `cairn serve` starts.
+
+pub mod cli;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use cairn_core::secrets::{Cipher, random_bytes};
+use cairn_core::{Cairn, Config};
+use cairn_store::Store;
+
+/// Where the data lives and how to reach the database.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+}
+
+impl Paths {
+    /// The database URL: the one given, or SQLite in the data directory.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(u) => Ok(u.clone()),
+            None => Store::sqlite_url_for(&self.data_dir).context("creating the data directory"),
+        }
+    }
+}
+
+/// Loads the installation key: `CAIRN_SECRET_KEY` (64 hex characters) or
+/// `<data-dir>/secret.key`, created with 32 random bytes on first start. It encrypts TOTP
+/// seeds (and later vault secrets) and never enters the database.
+pub fn load_key(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
+    if let Ok(hex_key) = std::env::var("CAIRN_SECRET_KEY") {
+        return parse_key(hex_key.trim())
+            .context("CAIRN_SECRET_KEY must be 64 hexadecimal characters");
+    }
+    let path = data_dir.join("secret.key");
+    if path.exists() {
+        let raw = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        return parse_key(raw.trim())
+            .with_context(|| format!("{} must hold 64 hexadecimal characters", path.display()));
+    }
+    std::fs::create_dir_all(data_dir).context("creating the data directory")?;
+    let key = random_bytes::<32>();
+    write_private(&path, &hex_encode(&key))
+        .with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "created the installation key; back it up separately from the database");
+    Ok(key)
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
+    anyhow::ensure!(s.len() == 64, "wrong length");
+    let mut out = [0u8; 32];
+    for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+        out[i] = u8::from_str_radix(std::str::from_utf8(chunk)?, 16)?;
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+/// Connects, migrates and wires the core.
+pub async fn open(paths: &Paths, config: Config) -> anyhow::Result<Cairn> {
+    let url = paths.database_url()?;
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("connecting to the database ({})", redact_url(&url)))?;
+    let applied = cairn_store::migrations::migrate(&store)
+        .await
+        .context("applying migrations")?;
+    for m in applied {
+        tracing::info!(migration = m, "applied migration");
+    }
+    let key = load_key(&paths.data_dir)?;
+    Ok(Cairn::new(store, Cipher::new(&key), config))
+}
+
+/// Hides a password in a database URL for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
