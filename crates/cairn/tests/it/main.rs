@@ -1,0 +1,15 @@
+//! Cairn's integration tests: one binary (each file under `tests/` would link separately).
+//! Every test starts the real HTTP app on a free port against its own database: a fresh
+//! SQLite file, or a fresh PostgreSQL database when `CAIRN_TEST_DATABASE_URL` is set.
+
+mod harness;
+
+mod accounts;
+mod api_conventions;
+mod audit;
+mod browser;
+mod docs;
+mod members;
+mod sessions;
+mod tenancy;
+mod tokens;
