@@ -184,7 +184,7 @@ pub async fn workspaces_of<C: ConnectionTrait>(
         .filter(|(_, w)| w.suspended_at.is_none())
         .map(|(m, w)| (w.slug, w.name, m.role))
         .collect();
-    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    out.sort_by_key(|w| w.1.to_lowercase());
     Ok(out)
 }
 

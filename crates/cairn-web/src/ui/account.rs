@@ -23,11 +23,11 @@ fn page_or_error<T: Template>(status: StatusCode, r: Result<T, DomainError>) -> 
     }
 }
 
-/// Splits a domain error into field errors (re-render the form) or a page.
-fn form_errors(e: DomainError) -> Result<FormErrors, Response> {
+/// Splits a domain error into field errors (re-render the form) or any other error.
+fn form_errors(e: DomainError) -> Result<FormErrors, DomainError> {
     match e {
         DomainError::Invalid(list) => Ok(list.into()),
-        other => Err(error_page(other)),
+        other => Err(other),
     }
 }
 
@@ -127,7 +127,7 @@ pub async fn view_profile_post(
                     timezones: COMMON_ZONES,
                 }),
             ),
-            Err(r) => r,
+            Err(e) => error_page(e),
         },
     }
 }
@@ -194,7 +194,7 @@ pub async fn view_password_post(
                 }),
             )
                 .into_response(),
-            Err(r) => r,
+            Err(e) => error_page(e),
         },
     }
 }
@@ -279,7 +279,7 @@ pub async fn view_security_confirm_post(
                 ),
                 Err(e) => error_page(e),
             },
-            Err(r) => r,
+            Err(e) => error_page(e),
         },
     }
 }
@@ -311,7 +311,7 @@ pub async fn view_security_disable_post(
                 StatusCode::BAD_REQUEST,
                 security_page(&state, &ui, errors, None, vec![]).await,
             ),
-            Err(r) => r,
+            Err(e) => error_page(e),
         },
     }
 }
@@ -418,7 +418,7 @@ pub async fn view_tokens_post(
         Ok(c) => (Some(c), FormErrors::default(), StatusCode::CREATED),
         Err(e) => match form_errors(e) {
             Ok(errors) => (None, errors, StatusCode::BAD_REQUEST),
-            Err(r) => return r,
+            Err(e) => return error_page(e),
         },
     };
     match state.cairn.list_tokens(ui.actor()).await {

@@ -174,8 +174,8 @@ struct MemberPage {
     roles: &'static [&'static str],
 }
 
-fn parse(id: &str) -> Result<uuid::Uuid, Response> {
-    uuid::Uuid::parse_str(id).map_err(|_| super::not_found_page())
+fn parse(id: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).ok()
 }
 
 /// One member.
@@ -184,10 +184,7 @@ pub async fn view_member_get(
     ui: Ui,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match parse(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let Some(id) = parse(&id) else { return super::not_found_page() };
     match state.cairn.get_member(ui.actor(), id).await {
         Ok(m) => render(&MemberPage {
             shell: ui.shell(m.name.clone(), "members"),
@@ -214,10 +211,7 @@ async fn apply(
     version: Option<i64>,
     done: &str,
 ) -> Response {
-    let id = match parse(id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let Some(id) = parse(id) else { return super::not_found_page() };
     match state
         .cairn
         .update_member(ui.actor(), id, patch, version)
@@ -298,10 +292,7 @@ pub async fn view_member_remove_post(
     Path(id): Path<String>,
     Form(f): Form<ChangeForm>,
 ) -> Response {
-    let id = match parse(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let Some(id) = parse(&id) else { return super::not_found_page() };
     match state.cairn.remove_member(ui.actor(), id, f.version).await {
         Ok(()) => redirect_notice("/members", "Member removed."),
         Err(e) => error_page(e),

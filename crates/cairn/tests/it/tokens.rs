@@ -205,18 +205,9 @@ async fn second_factor_is_required_and_each_code_works_once() {
     assert_eq!(recovery.len(), 10);
 
     // The seed is sealed, not stored in plaintext.
-    let user = app
-        .cairn
-        .user(cairn_domain::UserId(
-            uuid::Uuid::parse_str(
-                &app.call(Method::GET, "/api/v1/me", &at, None).await.1["user"]["id"]
-                    .as_str()
-                    .unwrap(),
-            )
-            .unwrap(),
-        ))
-        .await
-        .unwrap();
+    let (_, me) = app.call(Method::GET, "/api/v1/me", &at, None).await;
+    let user_id = uuid::Uuid::parse_str(me["user"]["id"].as_str().unwrap()).unwrap();
+    let user = app.cairn.user(cairn_domain::UserId(user_id)).await.unwrap();
     assert!(!user.totp_secret_enc.unwrap().contains(&secret));
 
     let (s, v) = app
