@@ -184,7 +184,9 @@ pub async fn view_member_get(
     ui: Ui,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(id) = parse(&id) else { return super::not_found_page() };
+    let Some(id) = parse(&id) else {
+        return super::not_found_page();
+    };
     match state.cairn.get_member(ui.actor(), id).await {
         Ok(m) => render(&MemberPage {
             shell: ui.shell(m.name.clone(), "members"),
@@ -211,7 +213,9 @@ async fn apply(
     version: Option<i64>,
     done: &str,
 ) -> Response {
-    let Some(id) = parse(id) else { return super::not_found_page() };
+    let Some(id) = parse(id) else {
+        return super::not_found_page();
+    };
     match state
         .cairn
         .update_member(ui.actor(), id, patch, version)
@@ -292,7 +296,9 @@ pub async fn view_member_remove_post(
     Path(id): Path<String>,
     Form(f): Form<ChangeForm>,
 ) -> Response {
-    let Some(id) = parse(&id) else { return super::not_found_page() };
+    let Some(id) = parse(&id) else {
+        return super::not_found_page();
+    };
     match state.cairn.remove_member(ui.actor(), id, f.version).await {
         Ok(()) => redirect_notice("/members", "Member removed."),
         Err(e) => error_page(e),
