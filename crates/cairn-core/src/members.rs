@@ -87,6 +87,17 @@ pub struct MemberPatch {
     pub disabled: Option<bool>,
 }
 
+/// A pending invite as the members page lists it (never with its token).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PendingInvite {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// A pending invite as shown to the invitee.
 #[derive(Debug, Clone)]
 pub struct InviteView {
@@ -532,6 +543,61 @@ impl Cairn {
             &tx,
             Event::by(actor, "member.removed", "membership", m.id)
                 .changes(json!({"email": [u.email, null], "role": [m.role, null]})),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    /// Invites of the workspace not yet accepted, revoked or expired (owners and admins).
+    pub async fn list_invites(&self, actor: &Actor) -> Result<Vec<PendingInvite>> {
+        actor.require(Action::Create, Resource::Member)?;
+        let rows = invite::Entity::find()
+            .filter(invite::Column::WorkspaceId.eq(actor.scope().uuid()))
+            .filter(invite::Column::AcceptedAt.is_null())
+            .filter(invite::Column::RevokedAt.is_null())
+            .filter(invite::Column::ExpiresAt.gt(cairn_domain::time::now()))
+            .all(self.store.reader())
+            .await
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|i| PendingInvite {
+                id: i.id,
+                email: i.email,
+                name: i.name,
+                role: i.role,
+                created_at: i.created_at,
+                expires_at: i.expires_at,
+            })
+            .collect())
+    }
+
+    /// Withdraws a pending invite: its link stops working.
+    pub async fn revoke_invite(&self, actor: &Actor, id: uuid::Uuid) -> Result<()> {
+        actor.require(Action::Read, Resource::Member)?;
+        let inv = invite::Entity::find_by_id(id)
+            .filter(invite::Column::WorkspaceId.eq(actor.scope().uuid()))
+            .filter(invite::Column::AcceptedAt.is_null())
+            .filter(invite::Column::RevokedAt.is_null())
+            .one(self.store.reader())
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("invite"))?;
+        actor.require(Action::Delete, Resource::Member)?;
+        let tx = self.store.write().await.map_err(db_err)?;
+        invite::Entity::update_many()
+            .col_expr(
+                invite::Column::RevokedAt,
+                Expr::value(cairn_domain::time::now()),
+            )
+            .filter(invite::Column::Id.eq(inv.id))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        audit::record(
+            &tx,
+            Event::by(actor, "member.invite_revoked", "invite", inv.id)
+                .changes(json!({"email": [inv.email, null]})),
         )
         .await?;
         tx.commit().await.map_err(db_err)

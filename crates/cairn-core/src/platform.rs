@@ -24,6 +24,17 @@ pub struct PlatformWorkspace {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A user account as the platform admin sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformUser {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub platform_admin: bool,
+    pub disabled: bool,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 fn require_platform_admin(ctx: &SessionContext) -> Result<()> {
     if ctx.user.is_platform_admin {
         Ok(())
@@ -72,6 +83,27 @@ impl Cairn {
                 slug: w.slug,
                 suspended: w.suspended_at.is_some(),
                 created_at: w.created_at,
+            })
+            .collect())
+    }
+
+    /// Every user account on the installation (no business data).
+    pub async fn platform_users(&self, ctx: &SessionContext) -> Result<Vec<PlatformUser>> {
+        require_platform_admin(ctx)?;
+        let rows = user::Entity::find()
+            .order_by_asc(user::Column::Email)
+            .all(self.store.reader())
+            .await
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|u| PlatformUser {
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                platform_admin: u.is_platform_admin,
+                disabled: u.disabled_at.is_some(),
+                last_login_at: u.last_login_at,
             })
             .collect())
     }

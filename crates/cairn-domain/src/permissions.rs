@@ -92,12 +92,6 @@ pub const MATRIX: &[Rule] = &[
     },
     Rule {
         resource: Workspace,
-        action: Delete,
-        roles: OWNERS,
-        note: "",
-    },
-    Rule {
-        resource: Workspace,
         action: TransferOwnership,
         roles: OWNERS,
         note: "grant or revoke the owner role",

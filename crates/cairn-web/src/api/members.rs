@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_core::members::{
-    AddedMember, MemberFilter, MemberPatch, MemberView, NewMember, Onboarding,
+    AddedMember, MemberFilter, MemberPatch, MemberView, NewMember, Onboarding, PendingInvite,
 };
 use cairn_core::page::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
@@ -199,5 +199,26 @@ pub async fn remove(
     IfMatch(v): IfMatch,
 ) -> ApiResult<StatusCode> {
     state.cairn.remove_member(&a, parse_id(&id)?, v).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Pending invites (owners and admins).
+#[utoipa::path(get, path = "/api/v1/invites", tag = "members", responses((status = 200, body = Vec<PendingInvite>), (status = 403, body = Problem)))]
+pub async fn list_invites(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<Json<Vec<PendingInvite>>> {
+    Ok(Json(state.cairn.list_invites(&a).await?))
+}
+
+/// Withdraws a pending invite; its link stops working.
+#[utoipa::path(delete, path = "/api/v1/invites/{id}", tag = "members", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.cairn.revoke_invite(&a, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

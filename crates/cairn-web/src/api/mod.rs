@@ -56,6 +56,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(account::revoke_token))
         .routes(routes!(members::list, members::create))
         .routes(routes!(members::get, members::update, members::remove))
+        .routes(routes!(members::list_invites))
+        .routes(routes!(members::revoke_invite))
         .routes(routes!(workspace::get, workspace::update))
         .routes(routes!(activity::list))
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))

@@ -5,7 +5,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cairn_core::members::{MemberFilter, MemberPatch, MemberView, NewMember, Onboarding};
+use cairn_core::members::{
+    MemberFilter, MemberPatch, MemberView, NewMember, Onboarding, PendingInvite,
+};
 use cairn_core::page::PageRequest;
 use cairn_domain::DomainError;
 use serde::Deserialize;
@@ -55,6 +57,7 @@ struct MembersPage {
     errors: FormErrors,
     form: AddForm,
     added: Option<Added>,
+    invites: Vec<PendingInvite>,
 }
 
 fn some(s: &str) -> Option<String> {
@@ -86,6 +89,11 @@ async fn members_page(
             },
         )
         .await?;
+    let invites = if ui.actor().role.is_admin_or_owner() {
+        state.cairn.list_invites(ui.actor()).await?
+    } else {
+        vec![]
+    };
     let mut shell = ui.shell("Members", "members");
     shell.flash = q.notice.clone().map(|n| (true, n));
     Ok(MembersPage {
@@ -97,6 +105,7 @@ async fn members_page(
         errors,
         form,
         added,
+        invites,
     })
 }
 
@@ -301,6 +310,21 @@ pub async fn view_member_remove_post(
     };
     match state.cairn.remove_member(ui.actor(), id, f.version).await {
         Ok(()) => redirect_notice("/members", "Member removed."),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Withdraws a pending invite.
+pub async fn view_invite_revoke_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse(&id) else {
+        return super::not_found_page();
+    };
+    match state.cairn.revoke_invite(ui.actor(), id).await {
+        Ok(()) => redirect_notice("/members", "Invite withdrawn."),
         Err(e) => error_page(e),
     }
 }

@@ -110,12 +110,20 @@ pub fn router() -> Router<AppState> {
             "/members/{id}/remove",
             post(members::view_member_remove_post),
         )
+        .route(
+            "/members/invites/{id}/revoke",
+            post(members::view_invite_revoke_post),
+        )
         .route("/activity", get(workspace::view_activity_get))
         .route("/admin", get(workspace::view_admin_get))
         .route("/admin/workspaces", post(workspace::view_admin_create_post))
         .route(
             "/admin/workspaces/{id}/{action}",
             post(workspace::view_admin_suspend_post),
+        )
+        .route(
+            "/admin/users/{id}/{action}",
+            post(workspace::view_admin_user_post),
         )
         .route("/api/docs", get(view_api_docs_get))
 }

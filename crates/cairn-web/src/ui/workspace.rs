@@ -9,7 +9,7 @@ use axum_extra::extract::CookieJar;
 use cairn_core::accounts::NewOwner;
 use cairn_core::activity::{ActivityFilter, ActivityView};
 use cairn_core::page::PageRequest;
-use cairn_core::platform::PlatformWorkspace;
+use cairn_core::platform::{PlatformUser, PlatformWorkspace};
 use cairn_core::workspaces::{Settings, WorkspacePatch, WorkspaceView};
 use cairn_domain::DomainError;
 use chrono::Timelike;
@@ -302,6 +302,7 @@ pub async fn view_activity_get(
 struct AdminPage {
     shell: Shell,
     workspaces: Vec<PlatformWorkspace>,
+    users: Vec<PlatformUser>,
 }
 
 fn admin_shell(s: &AnySession, title: &str) -> Shell {
@@ -338,11 +339,19 @@ pub async fn view_admin_get(
     if s.ctx.mfa_pending {
         return Redirect::to("/login/2fa").into_response();
     }
-    match state.cairn.platform_workspaces(&s.ctx).await {
-        Ok(workspaces) => {
+    let workspaces = match state.cairn.platform_workspaces(&s.ctx).await {
+        Ok(w) => w,
+        Err(e) => return error_page(e),
+    };
+    match state.cairn.platform_users(&s.ctx).await {
+        Ok(users) => {
             let mut shell = admin_shell(&s, "Platform admin");
             shell.flash = n.notice.map(|m| (true, m));
-            render(&AdminPage { shell, workspaces })
+            render(&AdminPage {
+                shell,
+                workspaces,
+                users,
+            })
         }
         Err(e) => error_page(e),
     }
@@ -413,6 +422,41 @@ pub async fn view_admin_suspend_post(
                 "Workspace suspended."
             } else {
                 "Workspace reinstated."
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Disables or re-enables a user account installation-wide.
+pub async fn view_admin_user_post(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    s: AnySession,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
+    if s.ctx.mfa_pending {
+        return Redirect::to("/login/2fa").into_response();
+    }
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return super::not_found_page();
+    };
+    let disable = match action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return super::not_found_page(),
+    };
+    match state
+        .cairn
+        .platform_set_user_disabled(&s.ctx, id, disable, &meta)
+        .await
+    {
+        Ok(()) => redirect_notice(
+            "/admin",
+            if disable {
+                "User disabled; their sessions and tokens ended."
+            } else {
+                "User enabled."
             },
         ),
         Err(e) => error_page(e),

@@ -341,6 +341,44 @@ async fn invite_links_work_once_and_join_an_existing_account() {
     let (_, me) = app.call(Method::GET, "/api/v1/me", &bob, None).await;
     assert_eq!(me["workspaces"].as_array().unwrap().len(), 2);
 
+    // A withdrawn invite's link stops working.
+    let (_, inv) = app.call(Method::POST, "/api/v1/members", &owner, Some(json!({"email": "oops@acme.test", "name": "Oops", "role": "member", "method": "invite"}))).await;
+    let (_, pending) = app.call(Method::GET, "/api/v1/invites", &owner, None).await;
+    assert!(pending.to_string().contains("oops@acme.test"));
+    assert!(
+        !pending.to_string().contains(
+            inv["invite_url"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+        ),
+        "the list never shows the token"
+    );
+    let id = inv["invite_id"].as_str().unwrap();
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/invites/{id}"),
+            &owner,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let path = inv["invite_url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        Browser::new(&app).get(&path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
     // Adding someone twice names the field.
     let (s, v) = app.call(Method::POST, "/api/v1/members", &owner, Some(json!({"email": "bob@beta.test", "name": "Bob", "role": "member", "method": "invite"}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

@@ -11,6 +11,7 @@ struct Foreign {
     member: String,
     token: String,
     session: String,
+    invite: String,
 }
 
 async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) {
@@ -36,6 +37,10 @@ async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) 
     let _bob_browser = app.browser_login("bob@beta.test", PASSWORD).await;
     let (_, sessions) = app.call(Method::GET, "/api/v1/sessions", &b, None).await;
     let session = sessions[0]["id"].as_str().unwrap().to_string();
+    let (_, inv) = app
+        .call(Method::POST, "/api/v1/members", &b, Some(json!({"email": "ivy@beta.test", "name": "Ivy", "role": "viewer", "method": "invite"})))
+        .await;
+    let invite = inv["invite_id"].as_str().unwrap().to_string();
     let ann_browser = app.browser_login("ann@acme.test", PASSWORD).await;
     (
         app,
@@ -45,6 +50,7 @@ async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) 
             member,
             token,
             session,
+            invite,
         },
         b,
     )
@@ -54,7 +60,8 @@ async fn beta_state(app: &TestApp, b: &str) -> Value {
     let (_, members) = app.call(Method::GET, "/api/v1/members", b, None).await;
     let (_, tokens) = app.call(Method::GET, "/api/v1/tokens", b, None).await;
     let (_, sessions) = app.call(Method::GET, "/api/v1/sessions", b, None).await;
-    json!({"members": members, "tokens": tokens, "sessions": sessions.as_array().map(|s| s.len())})
+    let (_, invites) = app.call(Method::GET, "/api/v1/invites", b, None).await;
+    json!({"members": members, "tokens": tokens, "sessions": sessions.as_array().map(|s| s.len()), "invites": invites})
 }
 
 #[tokio::test]
@@ -73,7 +80,12 @@ async fn every_api_route_with_an_id_answers_404_for_another_workspaces_records()
         );
         for method in item.as_object().unwrap().keys() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            for id in [&foreign.member, &foreign.token, &foreign.session] {
+            for id in [
+                &foreign.member,
+                &foreign.token,
+                &foreign.session,
+                &foreign.invite,
+            ] {
                 let url = path.replace("{id}", id);
                 let body = (m == Method::PATCH).then(|| json!({"role": "viewer"}));
                 let (s, v) = app.call(m.clone(), &url, &a, body).await;
@@ -99,24 +111,30 @@ const UI_ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/members/{id}/remove"),
     ("POST", "/settings/sessions/{id}/revoke"),
     ("POST", "/settings/tokens/{id}/revoke"),
+    ("POST", "/members/invites/{id}/revoke"),
 ];
 
 /// Routes with parameters that are not workspace record ids, and why.
 const UI_OTHER_PARAM_ROUTES: &[&str] = &[
     "/invite/{token}",                 // an unguessable one-time secret, not an id
     "/admin/workspaces/{id}/{action}", // platform admins act across workspaces by design
+    "/admin/users/{id}/{action}",      // platform admins manage accounts installation-wide
 ];
 
 #[tokio::test]
 async fn every_ui_route_with_an_id_answers_404_for_another_workspaces_records() {
     let (app, _a, ann, foreign, b) = setup().await;
-    // Meta-check: the walk covers every parameterised UI route registered in the router.
+    // Meta-check: the walk covers every parameterised path literal in the UI router, however
+    // rustfmt wraps the `.route(` calls.
     let source = include_str!("../../../cairn-web/src/ui/mod.rs");
-    for line in source
-        .lines()
-        .filter(|l| l.contains(".route(\"") && l.contains('{'))
-    {
-        let path = line.split('"').nth(1).unwrap();
+    let paths: Vec<&str> = source
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|lit| lit.starts_with('/') && lit.contains('{'))
+        .collect();
+    assert!(paths.len() >= UI_ID_ROUTES.len(), "found only {paths:?}");
+    for path in paths {
         assert!(
             UI_ID_ROUTES.iter().any(|(_, p)| *p == path) || UI_OTHER_PARAM_ROUTES.contains(&path),
             "UI route {path} takes a parameter but is not in the tenancy walk"
@@ -125,7 +143,12 @@ async fn every_ui_route_with_an_id_answers_404_for_another_workspaces_records() 
     let before = beta_state(&app, &b).await;
     let csrf = ann.csrf("/members").await;
     for (method, path) in UI_ID_ROUTES {
-        for id in [&foreign.member, &foreign.token, &foreign.session] {
+        for id in [
+            &foreign.member,
+            &foreign.token,
+            &foreign.session,
+            &foreign.invite,
+        ] {
             let url = path.replace("{id}", id);
             let r = if *method == "GET" {
                 ann.get(&url).await
@@ -174,9 +197,6 @@ async fn a_suspended_workspace_answers_403_and_platform_admins_see_no_business_d
         .call(Method::GET, "/api/v1/members", &root_token, None)
         .await;
     assert!(!members.to_string().contains("ann@acme.test"));
-    // Non-admins cannot reach the platform pages.
-    let annb = app.browser_login("root@ops.test", PASSWORD).await;
-    drop(annb);
     let r = root
         .post_form(
             &format!("/admin/workspaces/{acme}/reinstate"),
@@ -188,6 +208,27 @@ async fn a_suspended_workspace_answers_403_and_platform_admins_see_no_business_d
         app.call(Method::GET, "/api/v1/me", &ann, None).await.0,
         StatusCode::OK
     );
+
+    // Disabling a user installation-wide ends every token at once.
+    let (_, me) = app.call(Method::GET, "/api/v1/me", &ann, None).await;
+    let ann_id = me["user"]["id"].as_str().unwrap().to_string();
+    let page = root.get("/admin").await.text().await.unwrap();
+    assert!(page.contains("ann@acme.test"));
+    let r = root
+        .post_form(
+            &format!("/admin/users/{ann_id}/disable"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/me", &ann, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, _) = app
+        .grant(json!({"grant_type": "password", "email": "ann@acme.test", "password": PASSWORD}))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
