@@ -218,6 +218,14 @@ impl Cairn {
         workspace_slug: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<VerifiedLogin> {
+        let mut errors = Vec::new();
+        if email.trim().is_empty() {
+            errors.push(FieldError::new("email", "is required"));
+        }
+        if password.is_empty() {
+            errors.push(FieldError::new("password", "is required"));
+        }
+        collect_errors(errors)?;
         let keys = throttle::keys(email, meta.ip.as_deref());
         throttle::check(self.store.reader(), &keys).await?;
         let normalized = email.trim().to_lowercase();
@@ -317,14 +325,6 @@ impl Cairn {
         password: &str,
         meta: &RequestMeta,
     ) -> Result<LoginOutcome> {
-        let mut errors = Vec::new();
-        if email.trim().is_empty() {
-            errors.push(FieldError::new("email", "is required"));
-        }
-        if password.is_empty() {
-            errors.push(FieldError::new("password", "is required"));
-        }
-        collect_errors(errors)?;
         let login = self.verify_credentials(email, password, None, meta).await?;
         let tx = self.store.write().await.map_err(db_err)?;
         if login.user.totp_enabled_at.is_some() {

@@ -174,50 +174,10 @@ pub async fn workspaces_of<C: ConnectionTrait>(
     db: &C,
     user_id: uuid::Uuid,
 ) -> Result<Vec<(String, String, String)>> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
-        .filter(membership::Column::DisabledAt.is_null())
-        .find_also_related_workspace(db)
-        .await?;
-    let mut out: Vec<_> = rows
-        .into_iter()
-        .filter(|(_, w)| w.suspended_at.is_none())
-        .map(|(m, w)| (w.slug, w.name, m.role))
-        .collect();
-    out.sort_by_key(|w| w.1.to_lowercase());
-    Ok(out)
-}
-
-/// Joins memberships to their workspaces without declaring SeaORM relations.
-trait AlsoWorkspace {
-    async fn find_also_related_workspace<C: ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Vec<(membership::Model, workspace::Model)>>;
-}
-
-impl AlsoWorkspace for cairn_store::sea_orm::Select<membership::Entity> {
-    async fn find_also_related_workspace<C: ConnectionTrait>(
-        self,
-        db: &C,
-    ) -> Result<Vec<(membership::Model, workspace::Model)>> {
-        let ms = self.all(db).await.map_err(db_err)?;
-        let ids: Vec<uuid::Uuid> = ms.iter().map(|m| m.workspace_id).collect();
-        let ws = workspace::Entity::find()
-            .filter(workspace::Column::Id.is_in(ids))
-            .all(db)
-            .await
-            .map_err(db_err)?;
-        Ok(ms
-            .into_iter()
-            .filter_map(|m| {
-                ws.iter()
-                    .find(|w| w.id == m.workspace_id)
-                    .cloned()
-                    .map(|w| (m, w))
-            })
-            .collect())
-    }
+    let rows = cairn_store::auth::user_workspaces(db, user_id)
+        .await
+        .map_err(db_err)?;
+    Ok(rows.into_iter().map(|w| (w.slug, w.name, w.role)).collect())
 }
 
 impl Cairn {

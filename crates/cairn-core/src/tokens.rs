@@ -207,7 +207,7 @@ impl Cairn {
         tx.commit().await.map_err(db_err)
     }
 
-    /// Resolves a bearer token (PAT or access token) into an actor.
+    /// Resolves a bearer token (PAT or access token) into an actor with one joined read.
     pub async fn authenticate_token(&self, bearer: &str, meta: &RequestMeta) -> Result<Actor> {
         let denied = || {
             DomainError::Unauthenticated("the bearer token is invalid, expired or revoked".into())
@@ -215,44 +215,61 @@ impl Cairn {
         if !(bearer.starts_with(PAT_PREFIX) || bearer.starts_with(ACCESS_PREFIX)) {
             return Err(denied());
         }
-        let db = self.store.reader();
         let now = cairn_domain::time::now();
-        let t = api_token::Entity::find()
-            .filter(api_token::Column::TokenHash.eq(hash_secret(bearer)))
-            .one(db)
+        let p = cairn_store::auth::token_principal(self.store.reader(), &hash_secret(bearer))
             .await
             .map_err(db_err)?
             .ok_or_else(denied)?;
-        if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+        if p.revoked_at.is_some()
+            || p.expires_at.is_some_and(|e| e <= now)
+            || p.user_disabled_at.is_some()
+        {
             return Err(denied());
         }
-        let user = user::Entity::find_by_id(t.user_id)
-            .one(db)
-            .await
-            .map_err(db_err)?
-            .filter(|u| u.disabled_at.is_none())
-            .ok_or_else(denied)?;
-        let cred = Credential::Token {
-            id: t.id,
-            read_only: t.scope == "read",
+        if p.suspended_at.is_some() {
+            return Err(DomainError::WorkspaceSuspended);
+        }
+        let (Some(membership_id), Some(role), None) =
+            (p.membership_id, p.role.as_deref(), p.member_disabled_at)
+        else {
+            return Err(DomainError::Unauthenticated(
+                "you are no longer a member of this workspace".into(),
+            ));
         };
-        let actor = actor_for(db, &user, t.workspace_id, cred, meta).await?;
-        if user.must_change_password {
+        let role = cairn_domain::Role::parse(role)
+            .ok_or_else(|| DomainError::Internal(format!("unknown role {role}")))?;
+        if p.must_change_password {
             return Err(DomainError::PasswordChangeRequired);
         }
-        if t.last_used_at
+        if p.last_used_at
             .is_none_or(|l| (now - l).num_seconds() >= TOUCH_EVERY_SECS)
         {
             let tx = self.store.write().await.map_err(db_err)?;
             api_token::Entity::update_many()
                 .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
-                .filter(api_token::Column::Id.eq(t.id))
+                .filter(api_token::Column::Id.eq(p.token_id))
                 .exec(&tx)
                 .await
                 .map_err(db_err)?;
             tx.commit().await.map_err(db_err)?;
         }
-        Ok(actor)
+        Ok(Actor {
+            user_id: UserId(p.user_id),
+            email: p.email,
+            name: p.name,
+            timezone: p.timezone,
+            workspace_id: WorkspaceId(p.workspace_id),
+            workspace_name: p.workspace_name,
+            workspace_slug: p.workspace_slug,
+            membership_id: membership_id.into(),
+            role,
+            is_platform_admin: p.is_platform_admin,
+            credential: Credential::Token {
+                id: p.token_id,
+                read_only: p.scope == "read",
+            },
+            meta: meta.clone(),
+        })
     }
 
     /// The password grant: email, password, optional workspace slug and TOTP code.
@@ -264,14 +281,6 @@ impl Cairn {
         code: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<TokenPair> {
-        let mut errors = Vec::new();
-        if email.trim().is_empty() {
-            errors.push(FieldError::new("email", "is required"));
-        }
-        if password.is_empty() {
-            errors.push(FieldError::new("password", "is required"));
-        }
-        collect_errors(errors)?;
         let login = self
             .verify_credentials(email, password, workspace, meta)
             .await?;

@@ -3,6 +3,7 @@
 //! no way to read a workspace's records without naming the workspace. The store never decides
 //! permissions: that is the core's job.
 
+pub mod auth;
 pub mod db;
 pub mod entities;
 pub mod migrations;

@@ -118,12 +118,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(workspace::view_admin_get))
         .route("/admin/workspaces", post(workspace::view_admin_create_post))
         .route(
-            "/admin/workspaces/{id}/{action}",
-            post(workspace::view_admin_suspend_post),
-        )
-        .route(
-            "/admin/users/{id}/{action}",
-            post(workspace::view_admin_user_post),
+            "/admin/{collection}/{id}/{action}",
+            post(workspace::view_admin_action_post),
         )
         .route("/api/docs", get(view_api_docs_get))
 }

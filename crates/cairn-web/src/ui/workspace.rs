@@ -393,12 +393,13 @@ pub async fn view_admin_create_post(
     }
 }
 
-/// Suspends or reinstates a workspace.
-pub async fn view_admin_suspend_post(
+/// Suspends or reinstates a workspace, or disables or re-enables a user account
+/// installation-wide: `/admin/{workspaces|users}/{id}/{action}`.
+pub async fn view_admin_action_post(
     State(state): State<AppState>,
     Meta(meta): Meta,
     s: AnySession,
-    Path((id, action)): Path<(String, String)>,
+    Path((collection, id, action)): Path<(String, String, String)>,
 ) -> Response {
     if s.ctx.mfa_pending {
         return Redirect::to("/login/2fa").into_response();
@@ -406,59 +407,32 @@ pub async fn view_admin_suspend_post(
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return super::not_found_page();
     };
-    let suspend = match action.as_str() {
-        "suspend" => true,
-        "reinstate" => false,
+    let cairn = &state.cairn;
+    let (result, done) = match (collection.as_str(), action.as_str()) {
+        ("workspaces", "suspend") => (
+            cairn.platform_set_suspended(&s.ctx, id, true, &meta).await,
+            "Workspace suspended.",
+        ),
+        ("workspaces", "reinstate") => (
+            cairn.platform_set_suspended(&s.ctx, id, false, &meta).await,
+            "Workspace reinstated.",
+        ),
+        ("users", "disable") => (
+            cairn
+                .platform_set_user_disabled(&s.ctx, id, true, &meta)
+                .await,
+            "User disabled; their sessions and tokens ended.",
+        ),
+        ("users", "enable") => (
+            cairn
+                .platform_set_user_disabled(&s.ctx, id, false, &meta)
+                .await,
+            "User enabled.",
+        ),
         _ => return super::not_found_page(),
     };
-    match state
-        .cairn
-        .platform_set_suspended(&s.ctx, id, suspend, &meta)
-        .await
-    {
-        Ok(()) => redirect_notice(
-            "/admin",
-            if suspend {
-                "Workspace suspended."
-            } else {
-                "Workspace reinstated."
-            },
-        ),
-        Err(e) => error_page(e),
-    }
-}
-
-/// Disables or re-enables a user account installation-wide.
-pub async fn view_admin_user_post(
-    State(state): State<AppState>,
-    Meta(meta): Meta,
-    s: AnySession,
-    Path((id, action)): Path<(String, String)>,
-) -> Response {
-    if s.ctx.mfa_pending {
-        return Redirect::to("/login/2fa").into_response();
-    }
-    let Ok(id) = uuid::Uuid::parse_str(&id) else {
-        return super::not_found_page();
-    };
-    let disable = match action.as_str() {
-        "disable" => true,
-        "enable" => false,
-        _ => return super::not_found_page(),
-    };
-    match state
-        .cairn
-        .platform_set_user_disabled(&s.ctx, id, disable, &meta)
-        .await
-    {
-        Ok(()) => redirect_notice(
-            "/admin",
-            if disable {
-                "User disabled; their sessions and tokens ended."
-            } else {
-                "User enabled."
-            },
-        ),
+    match result {
+        Ok(()) => redirect_notice("/admin", done),
         Err(e) => error_page(e),
     }
 }

@@ -116,9 +116,8 @@ const UI_ID_ROUTES: &[(&str, &str)] = &[
 
 /// Routes with parameters that are not workspace record ids, and why.
 const UI_OTHER_PARAM_ROUTES: &[&str] = &[
-    "/invite/{token}",                 // an unguessable one-time secret, not an id
-    "/admin/workspaces/{id}/{action}", // platform admins act across workspaces by design
-    "/admin/users/{id}/{action}",      // platform admins manage accounts installation-wide
+    "/invite/{token}",                   // an unguessable one-time secret, not an id
+    "/admin/{collection}/{id}/{action}", // platform admins act across workspaces by design
 ];
 
 #[tokio::test]
