@@ -39,6 +39,17 @@ pub struct AddForm {
     method: String,
 }
 
+impl AddForm {
+    /// An empty form: new people join as members by invite unless the admin chooses otherwise.
+    fn blank() -> Self {
+        Self {
+            role: "member".into(),
+            method: "invite".into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// What was just added, with the secret shown once.
 pub struct Added {
     email: String,
@@ -120,7 +131,7 @@ pub async fn view_members_get(
         &ui,
         q,
         FormErrors::default(),
-        AddForm::default(),
+        AddForm::blank(),
         None,
     )
     .await
@@ -158,7 +169,7 @@ pub async fn view_members_post(
             (
                 StatusCode::CREATED,
                 FormErrors::default(),
-                AddForm::default(),
+                AddForm::blank(),
                 Some(Added {
                     email: f.email,
                     invite_url,

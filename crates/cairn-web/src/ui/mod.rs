@@ -122,6 +122,7 @@ pub fn router() -> Router<AppState> {
             post(workspace::view_admin_action_post),
         )
         .route("/api/docs", get(view_api_docs_get))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 }
 
 /// URLs of the embedded assets a page links.

@@ -217,7 +217,8 @@ pub async fn view_workspace_post(
 struct ActivityPage {
     shell: Shell,
     filter: ActivityQuery,
-    entries: Vec<ActivityView>,
+    /// Each entry with its changes as (field, before, after) lines.
+    entries: Vec<(ActivityView, Vec<(String, String, String)>)>,
     next_cursor: Option<String>,
     record_types: &'static [&'static str],
     people: Vec<(String, String)>,
@@ -280,7 +281,14 @@ pub async fn view_activity_get(
         Ok(p) => render(&ActivityPage {
             shell: ui.shell("Activity log", "activity"),
             filter: q,
-            entries: p.items,
+            entries: p
+                .items
+                .into_iter()
+                .map(|e| {
+                    let lines = change_lines(&e.changes);
+                    (e, lines)
+                })
+                .collect(),
             next_cursor: p.next_cursor,
             record_types: &[
                 "workspace",
@@ -435,4 +443,25 @@ pub async fn view_admin_action_post(
         Ok(()) => redirect_notice("/admin", done),
         Err(e) => error_page(e),
     }
+}
+
+/// Renders `{field: [before, after]}` as readable (field, before, after) lines.
+fn change_lines(changes: &serde_json::Value) -> Vec<(String, String, String)> {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::String(s) if s.is_empty() => "—".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    changes
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(field, pair)| match pair.as_array().map(Vec::as_slice) {
+                    Some([before, after]) => (field.clone(), show(before), show(after)),
+                    _ => (field.clone(), "—".to_string(), show(pair)),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
