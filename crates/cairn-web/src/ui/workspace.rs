@@ -218,7 +218,7 @@ struct ActivityPage {
     shell: Shell,
     filter: ActivityQuery,
     /// Each entry with its changes as (field, before, after) lines.
-    entries: Vec<(ActivityView, Vec<(String, String, String)>)>,
+    entries: Vec<(ActivityView, Vec<ChangeLine>)>,
     next_cursor: Option<String>,
     record_types: &'static [&'static str],
     people: Vec<(String, String)>,
@@ -445,8 +445,11 @@ pub async fn view_admin_action_post(
     }
 }
 
+/// One changed field as shown: (field, before, after).
+type ChangeLine = (String, String, String);
+
 /// Renders `{field: [before, after]}` as readable (field, before, after) lines.
-fn change_lines(changes: &serde_json::Value) -> Vec<(String, String, String)> {
+fn change_lines(changes: &serde_json::Value) -> Vec<ChangeLine> {
     let show = |v: &serde_json::Value| match v {
         serde_json::Value::Null => "—".to_string(),
         serde_json::Value::String(s) if s.is_empty() => "—".to_string(),
