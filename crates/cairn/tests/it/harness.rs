@@ -55,6 +55,12 @@ impl TestApp {
 
     /// Starts the app with the given core configuration.
     pub async fn spawn_with(config: Config) -> TestApp {
+        Self::spawn_full(config, None).await
+    }
+
+    /// Starts the app with a core configuration and, optionally, a public URL (https turns on
+    /// secure cookies and HSTS).
+    pub async fn spawn_full(config: Config, public_url: Option<&str>) -> TestApp {
         let data_dir =
             std::env::temp_dir().join(format!("cairn-it-{}", uuid::Uuid::now_v7().simple()));
         let paths = Paths {
@@ -70,7 +76,9 @@ impl TestApp {
         let router = cairn_web::app(
             cairn.clone(),
             cairn_web::WebConfig {
-                public_url: base.clone(),
+                public_url: public_url
+                    .map(str::to_string)
+                    .unwrap_or_else(|| base.clone()),
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -343,3 +343,114 @@ async fn setup_link_creates_the_first_owner_once() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn under_https_cookies_are_secure_host_prefixed_and_hsts_is_sent() {
+    let app = TestApp::spawn_full(
+        cairn_core::Config::default(),
+        Some("https://cairn.example.com"),
+    )
+    .await;
+    app.owner("Acme", "ann@acme.test").await;
+    let r = app.client.get(app.url("/login")).send().await.unwrap();
+    assert!(
+        r.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    let pre = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        pre.starts_with("__Host-cairn_pre=") && pre.contains("Secure") && pre.contains("Path=/"),
+        "{pre}"
+    );
+    let pre_value = pre
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("__Host-cairn_pre=")
+        .to_string();
+    let csrf = extract_csrf(&r.text().await.unwrap());
+    assert_eq!(csrf, pre_value);
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("__Host-cairn_pre={pre_value}"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "ann@acme.test"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-cairn_session="))
+        .expect("session cookie");
+    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(attr), "{attr} missing from {session}");
+    }
+    assert!(
+        !session.contains("Domain="),
+        "__Host- cookies carry no Domain"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_at_their_absolute_lifetime_even_when_active() {
+    let config = cairn_core::Config {
+        session_absolute: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(config).await;
+    app.owner("Acme", "ann@acme.test").await;
+    let b = app.browser_login("ann@acme.test", PASSWORD).await;
+    for _ in 0..3 {
+        assert_eq!(b.get("/").await.status(), StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(b.get("/").await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn expired_access_tokens_are_refused_and_refresh_still_works() {
+    let config = cairn_core::Config {
+        access_token_ttl: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(config).await;
+    app.owner("Acme", "ann@acme.test").await;
+    let (_, pair) = app
+        .grant(json!({"grant_type": "password", "email": "ann@acme.test", "password": PASSWORD}))
+        .await;
+    let at = pair["access_token"].as_str().unwrap();
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/me", at, None).await.0,
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (s, v) = app.call(Method::GET, "/api/v1/me", at, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(v["detail"].as_str().unwrap().contains("expired"), "{v}");
+    let (s, fresh) = app
+        .grant(json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        app.call(
+            Method::GET,
+            "/api/v1/me",
+            fresh["access_token"].as_str().unwrap(),
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+}
