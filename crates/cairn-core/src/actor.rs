@@ -39,9 +39,14 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The scope every workspace-data query of this actor is bound to.
+    /// The scope every workspace-data query of this actor is bound to. Owners and admins see
+    /// every client; members and viewers see open clients and restricted ones that list them.
     pub fn scope(&self) -> WorkspaceScope {
-        WorkspaceScope::new(self.workspace_id)
+        if self.role.is_admin_or_owner() {
+            WorkspaceScope::new(self.workspace_id)
+        } else {
+            WorkspaceScope::for_viewer(self.workspace_id, self.user_id.0)
+        }
     }
 
     /// Fails with `Forbidden` unless the permission matrix allows it and, for writes, the

@@ -39,6 +39,8 @@ pub struct Event {
     pub action: &'static str,
     pub record_type: &'static str,
     pub record_id: Option<String>,
+    /// The client the record belongs to, so client visibility can filter the log.
+    pub client_id: Option<uuid::Uuid>,
     pub changes: Value,
     pub meta: RequestMeta,
 }
@@ -58,6 +60,7 @@ impl Event {
             action,
             record_type,
             record_id: Some(record_id.to_string()),
+            client_id: None,
             changes: json!({}),
             meta: actor.meta.clone(),
         }
@@ -77,9 +80,16 @@ impl Event {
             action,
             record_type,
             record_id: None,
+            client_id: None,
             changes: json!({}),
             meta: meta.clone(),
         }
+    }
+
+    /// Marks the event as concerning a client's record.
+    pub fn client(mut self, client_id: uuid::Uuid) -> Self {
+        self.client_id = Some(client_id);
+        self
     }
 
     /// Sets the field changes, redacting secret fields.
@@ -171,7 +181,7 @@ pub async fn record<C: ConnectionTrait>(tx: &C, event: Event) -> Result<()> {
         chain_key: key.clone(),
         seq: head.seq + 1,
         workspace_id: event.workspace_id.map(|w| w.0),
-        client_id: None,
+        client_id: event.client_id,
         actor_user_id: event.actor_user_id.map(|u| u.0),
         actor_label: event.actor_label,
         action: event.action.into(),

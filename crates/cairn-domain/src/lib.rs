@@ -1,6 +1,7 @@
 //! Cairn's domain: the vocabulary every other layer speaks. Typed ids, roles, the permission
 //! matrix, validation that only builds valid values, and the domain error. No I/O lives here.
 
+pub mod crm;
 pub mod error;
 pub mod ids;
 pub mod password;

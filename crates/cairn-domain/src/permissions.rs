@@ -20,6 +20,14 @@ pub enum Resource {
     Session,
     /// The hash-chained activity log.
     ActivityLog,
+    /// Clients (and, through visibility, everything under them).
+    Client,
+    /// A client's contacts.
+    Contact,
+    /// A client's interactions (immutable once written).
+    Interaction,
+    /// The workspace tag list, and tags on records.
+    Tag,
 }
 
 impl Resource {
@@ -31,6 +39,10 @@ impl Resource {
             Resource::ApiToken => "api token",
             Resource::Session => "session",
             Resource::ActivityLog => "activity log",
+            Resource::Client => "client",
+            Resource::Contact => "contact",
+            Resource::Interaction => "interaction",
+            Resource::Tag => "tag",
         }
     }
 }
@@ -42,8 +54,17 @@ pub enum Action {
     Create,
     Update,
     Disable,
+    /// Soft-delete and restore.
+    Archive,
+    /// Permanent deletion.
     Delete,
     TransferOwnership,
+    /// Choose who may see a restricted client.
+    ManageAccess,
+    /// Put existing tags on records or take them off.
+    Apply,
+    /// Download lists as CSV, JSON or vCard.
+    Export,
 }
 
 impl Action {
@@ -54,14 +75,18 @@ impl Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Disable => "disable",
-            Action::Delete => "delete",
+            Action::Archive => "archive / restore",
+            Action::Delete => "delete permanently",
             Action::TransferOwnership => "transfer ownership",
+            Action::ManageAccess => "manage access",
+            Action::Apply => "apply",
+            Action::Export => "export",
         }
     }
 }
 
 use Action::*;
-use Resource::{ActivityLog, ApiToken, Session, Workspace};
+use Resource::{ActivityLog, ApiToken, Client, Contact, Interaction, Session, Tag, Workspace};
 use Role::{Admin, Owner, Viewer};
 
 /// One row of the matrix: who may do `action` on `resource`, and a note for the docs.
@@ -75,6 +100,7 @@ pub struct Rule {
 const ALL: &[Role] = &[Owner, Admin, Role::Member, Viewer];
 const MANAGERS: &[Role] = &[Owner, Admin];
 const OWNERS: &[Role] = &[Owner];
+const EDITORS: &[Role] = &[Owner, Admin, Role::Member];
 
 /// The matrix. A (resource, action) pair missing from this table is denied to everyone.
 pub const MATRIX: &[Rule] = &[
@@ -162,6 +188,120 @@ pub const MATRIX: &[Rule] = &[
         roles: MANAGERS,
         note: "filtered by client visibility",
     },
+    Rule {
+        resource: Client,
+        action: Read,
+        roles: ALL,
+        note: "only clients visible to the member",
+    },
+    Rule {
+        resource: Client,
+        action: Create,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Client,
+        action: Update,
+        roles: EDITORS,
+        note: "fields, owner, tags; revert to a version",
+    },
+    Rule {
+        resource: Client,
+        action: Archive,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Client,
+        action: Delete,
+        roles: MANAGERS,
+        note: "typed-name confirmation; removes contacts and interactions",
+    },
+    Rule {
+        resource: Client,
+        action: ManageAccess,
+        roles: MANAGERS,
+        note: "visibility and the list of users of a restricted client",
+    },
+    Rule {
+        resource: Client,
+        action: Export,
+        roles: ALL,
+        note: "CSV and JSON of visible clients; audited",
+    },
+    Rule {
+        resource: Contact,
+        action: Read,
+        roles: ALL,
+        note: "contacts of visible clients",
+    },
+    Rule {
+        resource: Contact,
+        action: Create,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Contact,
+        action: Update,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Contact,
+        action: Archive,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Contact,
+        action: Export,
+        roles: ALL,
+        note: "CSV, JSON and vCard; audited",
+    },
+    Rule {
+        resource: Interaction,
+        action: Read,
+        roles: ALL,
+        note: "interactions of visible clients",
+    },
+    Rule {
+        resource: Interaction,
+        action: Create,
+        roles: EDITORS,
+        note: "immutable: corrections are new interactions",
+    },
+    Rule {
+        resource: Tag,
+        action: Read,
+        roles: ALL,
+        note: "",
+    },
+    Rule {
+        resource: Tag,
+        action: Create,
+        roles: MANAGERS,
+        note: "the workspace tag list",
+    },
+    Rule {
+        resource: Tag,
+        action: Update,
+        roles: MANAGERS,
+        note: "rename, recolour",
+    },
+    Rule {
+        resource: Tag,
+        action: Delete,
+        roles: MANAGERS,
+        note: "removes the tag from every record",
+    },
+    Rule {
+        resource: Tag,
+        action: Apply,
+        roles: EDITORS,
+        note: "put tags on records they may edit",
+    },
 ];
 
 /// Whether `role` may do `action` on `resource`.
@@ -203,7 +343,12 @@ pub fn render_markdown() -> String {
          owner role.\n\
          - Personal access tokens carry a scope: `read` tokens may only call safe methods.\n\
          - A suspended workspace answers 403 to everyone but platform admins.\n\
-         - A disabled user or member loses every session and token at once.\n",
+         - A disabled user or member loses every session and token at once.\n\
+         - Client visibility: a client is open to every member or restricted to listed users; \
+         owners and admins see all. A restricted client and everything under it (contacts, \
+         interactions, and later projects, tasks, notes, credentials) is invisible to others in \
+         lists, details, counts, exports and the API, and answers 404.\n\
+         - Interactions are never edited or deleted; the database itself refuses it.\n",
     );
     out
 }

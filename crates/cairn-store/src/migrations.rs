@@ -9,20 +9,35 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::Store;
+use crate::{Backend, Store};
 
 /// One migration: a stable name and the statements it runs.
 struct Migration {
     name: &'static str,
     tables: fn() -> Vec<TableCreateStatement>,
     indexes: fn() -> Vec<IndexCreateStatement>,
+    /// Backend-specific statements (triggers) that sea-query cannot express.
+    raw: fn(Backend) -> Vec<&'static str>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_foundation",
-    tables: foundation_tables,
-    indexes: foundation_indexes,
-}];
+fn no_raw(_: Backend) -> Vec<&'static str> {
+    vec![]
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_foundation",
+        tables: foundation_tables,
+        indexes: foundation_indexes,
+        raw: no_raw,
+    },
+    Migration {
+        name: "0002_crm",
+        tables: crm_tables,
+        indexes: crm_indexes,
+        raw: crm_triggers,
+    },
+];
 
 /// Applies every migration not yet recorded; returns the names applied.
 pub async fn migrate(store: &Store) -> Result<Vec<&'static str>, DbErr> {
@@ -64,6 +79,9 @@ pub async fn migrate(store: &Store) -> Result<Vec<&'static str>, DbErr> {
         }
         for i in (m.indexes)() {
             tx.execute(&i).await?;
+        }
+        for sql in (m.raw)(store.backend()) {
+            tx.execute_unprepared(sql).await?;
         }
         tx.execute(
             Query::insert()
@@ -450,4 +468,225 @@ fn foundation_indexes() -> Vec<IndexCreateStatement> {
             true,
         ),
     ]
+}
+
+fn crm_tables() -> Vec<TableCreateStatement> {
+    let mut clients = Table::create();
+    clients
+        .table(a("clients"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(text("name"))
+        .col(text("sort_key"))
+        .col(ColumnDef::new(a("status")).string_len(16).not_null())
+        .col(text_null("industry"))
+        .col(ColumnDef::new(a("company_size")).string_len(16).null())
+        .col(text_null("timezone"))
+        .col(ColumnDef::new(a("ai_maturity")).string_len(16).null())
+        .col(text_null("website"))
+        .col(text_null("email"))
+        .col(text_null("phone"))
+        .col(text_null("address"))
+        .col(ColumnDef::new(a("notes")).text().not_null().default(""))
+        .col(uuid_null("account_owner_id"))
+        .col(ColumnDef::new(a("visibility")).string_len(16).not_null())
+        .foreign_key(&mut fk("clients", "workspace_id", "workspaces"));
+    record_columns(&mut clients);
+
+    let client_access = Table::create()
+        .table(a("client_access"))
+        .col(uuid("client_id"))
+        .col(uuid("user_id"))
+        .col(uuid("workspace_id"))
+        .primary_key(Index::create().col(a("client_id")).col(a("user_id")))
+        .foreign_key(&mut fk("client_access", "client_id", "clients"))
+        .foreign_key(&mut fk("client_access", "user_id", "users"))
+        .to_owned();
+
+    let mut contacts = Table::create();
+    contacts
+        .table(a("contacts"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("client_id"))
+        .col(text("name"))
+        .col(text_null("title"))
+        .col(text_null("email"))
+        .col(text_null("phone"))
+        .col(ColumnDef::new(a("notes")).text().not_null().default(""))
+        .col(boolean("is_primary"))
+        .foreign_key(&mut fk("contacts", "client_id", "clients"));
+    record_columns(&mut contacts);
+
+    let interactions = Table::create()
+        .table(a("interactions"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("client_id"))
+        .col(uuid_null("contact_id"))
+        .col(ColumnDef::new(a("kind")).string_len(16).not_null())
+        .col(text("body"))
+        .col(ts("occurred_at"))
+        .col(uuid("author_id"))
+        .col(text("author_name"))
+        .col(uuid_null("corrects_id"))
+        .col(ts("created_at"))
+        .foreign_key(&mut fk("interactions", "client_id", "clients"))
+        .to_owned();
+
+    let mut tags = Table::create();
+    tags.table(a("tags"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(text("name"))
+        .col(ColumnDef::new(a("name_key")).string_len(120).not_null())
+        .col(ColumnDef::new(a("colour")).string_len(7).not_null())
+        .foreign_key(&mut fk("tags", "workspace_id", "workspaces"));
+    record_columns(&mut tags);
+
+    let taggings = Table::create()
+        .table(a("taggings"))
+        .col(uuid("tag_id"))
+        .col(ColumnDef::new(a("record_type")).string_len(32).not_null())
+        .col(uuid("record_id"))
+        .col(uuid("workspace_id"))
+        .primary_key(
+            Index::create()
+                .col(a("tag_id"))
+                .col(a("record_type"))
+                .col(a("record_id")),
+        )
+        .foreign_key(&mut fk("taggings", "tag_id", "tags"))
+        .to_owned();
+
+    let saved_views = Table::create()
+        .table(a("saved_views"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("user_id"))
+        .col(ColumnDef::new(a("list")).string_len(32).not_null())
+        .col(text("name"))
+        .col(text("query"))
+        .col(ts("created_at"))
+        .foreign_key(&mut fk("saved_views", "workspace_id", "workspaces"))
+        .foreign_key(&mut fk("saved_views", "user_id", "users"))
+        .to_owned();
+
+    vec![
+        clients.to_owned(),
+        client_access,
+        contacts.to_owned(),
+        interactions,
+        tags.to_owned(),
+        taggings,
+        saved_views,
+    ]
+}
+
+fn crm_indexes() -> Vec<IndexCreateStatement> {
+    vec![
+        index(
+            "ix_clients_ws_name",
+            "clients",
+            &["workspace_id", "name"],
+            false,
+        ),
+        index(
+            "ix_clients_ws_status",
+            "clients",
+            &["workspace_id", "status", "name"],
+            false,
+        ),
+        index(
+            "ix_clients_ws_updated",
+            "clients",
+            &["workspace_id", "updated_at"],
+            false,
+        ),
+        index(
+            "ix_clients_ws_owner",
+            "clients",
+            &["workspace_id", "account_owner_id"],
+            false,
+        ),
+        index(
+            "ix_client_access_user",
+            "client_access",
+            &["user_id", "client_id"],
+            false,
+        ),
+        index(
+            "ix_contacts_client",
+            "contacts",
+            &["client_id", "name"],
+            false,
+        ),
+        index(
+            "ix_contacts_ws_name",
+            "contacts",
+            &["workspace_id", "name"],
+            false,
+        ),
+        index(
+            "ix_interactions_client",
+            "interactions",
+            &["client_id", "occurred_at"],
+            false,
+        ),
+        index(
+            "ux_tags_ws_key",
+            "tags",
+            &["workspace_id", "name_key"],
+            true,
+        ),
+        index(
+            "ix_taggings_record",
+            "taggings",
+            &["record_type", "record_id"],
+            false,
+        ),
+        index(
+            "ix_taggings_ws_tag",
+            "taggings",
+            &["workspace_id", "tag_id", "record_type"],
+            false,
+        ),
+        index(
+            "ix_saved_views_user",
+            "saved_views",
+            &["user_id", "list"],
+            false,
+        ),
+        index(
+            "ix_audit_ws_client",
+            "audit_log",
+            &["workspace_id", "client_id"],
+            false,
+        ),
+    ]
+}
+
+/// Interactions are immutable in the database itself: no UPDATE ever, and DELETE only as
+/// the cascade of a client's permanent deletion (the parent row is already gone then).
+fn crm_triggers(backend: Backend) -> Vec<&'static str> {
+    match backend {
+        Backend::Sqlite => vec![
+            "CREATE TRIGGER interactions_immutable_update BEFORE UPDATE ON interactions \
+             BEGIN SELECT RAISE(ABORT, 'interactions are immutable'); END",
+            "CREATE TRIGGER interactions_immutable_delete BEFORE DELETE ON interactions \
+             WHEN EXISTS (SELECT 1 FROM clients WHERE id = OLD.client_id) \
+             BEGIN SELECT RAISE(ABORT, 'interactions are immutable'); END",
+        ],
+        Backend::Postgres => vec![
+            "CREATE FUNCTION cairn_interactions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN \
+               IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM clients WHERE id = OLD.client_id) THEN \
+                 RETURN OLD; \
+               END IF; \
+               RAISE EXCEPTION 'interactions are immutable'; \
+             END $$",
+            "CREATE TRIGGER interactions_immutable BEFORE UPDATE OR DELETE ON interactions \
+             FOR EACH ROW EXECUTE FUNCTION cairn_interactions_immutable()",
+        ],
+    }
 }

@@ -4,6 +4,7 @@
 mod account;
 mod activity;
 mod auth;
+mod crm;
 mod members;
 mod workspace;
 
@@ -60,6 +61,31 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(members::revoke_invite))
         .routes(routes!(workspace::get, workspace::update))
         .routes(routes!(activity::list))
+        .routes(routes!(crm::list_clients, crm::create_client))
+        .routes(routes!(
+            crm::get_client,
+            crm::update_client,
+            crm::delete_client
+        ))
+        .routes(routes!(crm::archive_client))
+        .routes(routes!(crm::restore_client))
+        .routes(routes!(crm::get_access, crm::put_access))
+        .routes(routes!(crm::versions))
+        .routes(routes!(crm::diff))
+        .routes(routes!(crm::revert))
+        .routes(routes!(crm::list_contacts, crm::create_contact))
+        .routes(routes!(crm::get_contact, crm::update_contact))
+        .routes(routes!(crm::archive_contact))
+        .routes(routes!(crm::restore_contact))
+        .routes(routes!(crm::list_interactions, crm::create_interaction))
+        .routes(routes!(
+            crm::get_interaction,
+            crm::patch_interaction,
+            crm::put_interaction,
+            crm::delete_interaction
+        ))
+        .routes(routes!(crm::list_tags, crm::create_tag))
+        .routes(routes!(crm::update_tag, crm::delete_tag))
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
