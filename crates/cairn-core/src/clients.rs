@@ -10,8 +10,8 @@ use cairn_store::WorkspaceScope;
 use cairn_store::entities::{client, client_access, membership, record_version, user};
 use cairn_store::sea_orm::sea_query::{Expr, ExprTrait, Func};
 use cairn_store::sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -660,7 +660,7 @@ impl Cairn {
         after.updated_at = cairn_domain::time::now();
         after.updated_by = Some(actor.user_id.0);
         let tx = self.store.write().await.map_err(db_err)?;
-        let mut am = client::ActiveModel::from(after.clone());
+        let mut am = client::ActiveModel::from(after.clone()).reset_all();
         am.id = cairn_store::sea_orm::ActiveValue::Unchanged(after.id);
         let res = client::Entity::update_many()
             .set(am)

@@ -7,7 +7,8 @@ use cairn_store::WorkspaceScope;
 use cairn_store::entities::contact;
 use cairn_store::sea_orm::sea_query::Expr;
 use cairn_store::sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -391,7 +392,7 @@ impl Cairn {
         after.updated_at = cairn_domain::time::now();
         after.updated_by = Some(actor.user_id.0);
         let tx = self.store.write().await.map_err(db_err)?;
-        let mut am = contact::ActiveModel::from(after.clone());
+        let mut am = contact::ActiveModel::from(after.clone()).reset_all();
         am.id = cairn_store::sea_orm::ActiveValue::Unchanged(after.id);
         let res = contact::Entity::update_many()
             .set(am)

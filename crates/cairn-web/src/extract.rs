@@ -180,11 +180,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             Category::Data => {
                 if let Some(rest) = msg.strip_prefix("unknown field `") {
                     let name = rest.split('`').next().unwrap_or("");
-                    let field = if path == "." || path.is_empty() {
-                        name.to_string()
-                    } else {
-                        format!("{path}.{name}")
-                    };
+                    let field = field_path(&path, name);
                     ApiError::field(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         field,
@@ -192,11 +188,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     )
                 } else if let Some(rest) = msg.strip_prefix("missing field `") {
                     let name = rest.split('`').next().unwrap_or("");
-                    let field = if path == "." || path.is_empty() {
-                        name.to_string()
-                    } else {
-                        format!("{path}.{name}")
-                    };
+                    let field = field_path(&path, name);
                     ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, field, "is required")
                 } else {
                     let field = if path == "." || path.is_empty() {
@@ -209,6 +201,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     })
+}
+
+/// Joins the path serde reports with the field its message names; serde sometimes already
+/// includes the field in the path.
+fn field_path(path: &str, name: &str) -> String {
+    if path == "." || path.is_empty() {
+        name.to_string()
+    } else if path == name || path.ends_with(&format!(".{name}")) {
+        path.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 /// Query parameters parsed strictly, naming the parameter at fault.

@@ -13,6 +13,7 @@ use crate::extract::{ApiActor, ApiQuery};
 
 /// Filters of the activity log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityParams {
     /// Exact action, or a prefix ending in `.` such as `member.`.

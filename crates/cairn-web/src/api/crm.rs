@@ -102,6 +102,7 @@ impl From<ClientBody> for ClientChanges {
 
 /// List parameters of `/api/v1/clients`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ClientListParams {
     /// One status or several separated by commas.
@@ -205,6 +206,7 @@ pub async fn update_client(
 
 /// Permanent deletion parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteParams {
     /// The client's name, typed to confirm.
@@ -310,6 +312,7 @@ pub async fn versions(
 
 /// Which versions to compare.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DiffParams {
     pub from: i64,
@@ -391,6 +394,7 @@ impl From<ContactBody> for ContactChanges {
 
 /// Contact list parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ContactListParams {
     /// Include archived contacts.
@@ -509,6 +513,7 @@ pub struct InteractionBody {
 
 /// Interaction list parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InteractionListParams {
     pub limit: Option<u64>,

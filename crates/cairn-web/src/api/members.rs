@@ -18,6 +18,7 @@ use crate::extract::{ApiActor, ApiJson, ApiQuery, IfMatch};
 
 /// List parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Substring of name or email.

@@ -8,6 +8,7 @@ mod accounts;
 mod api_conventions;
 mod audit;
 mod browser;
+mod crm;
 mod docs;
 mod members;
 mod sessions;

@@ -12,6 +12,73 @@ struct Foreign {
     token: String,
     session: String,
     invite: String,
+    client: String,
+    contact: String,
+    interaction: String,
+    tag: String,
+}
+
+impl Foreign {
+    fn all(&self) -> [&String; 8] {
+        [
+            &self.member,
+            &self.token,
+            &self.session,
+            &self.invite,
+            &self.client,
+            &self.contact,
+            &self.interaction,
+            &self.tag,
+        ]
+    }
+}
+
+/// A minimal value satisfying an OpenAPI schema (required properties only), so a walk's
+/// request passes body validation and reaches the record lookup.
+fn example(spec: &Value, schema: &Value) -> Value {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap();
+        return example(spec, &spec["components"]["schemas"][name]);
+    }
+    if let Some(options) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
+        return example(spec, &options[0]);
+    }
+    let kind = match &schema["type"] {
+        Value::String(t) => t.clone(),
+        Value::Array(ts) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null")
+            .to_string(),
+        _ => "object".to_string(),
+    };
+    match kind.as_str() {
+        "object" => {
+            let mut out = serde_json::Map::new();
+            for name in schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                out.insert(name.to_string(), example(spec, &schema["properties"][name]));
+            }
+            Value::Object(out)
+        }
+        "array" => json!([]),
+        "integer" | "number" => json!(1),
+        "boolean" => json!(false),
+        _ => match schema["format"].as_str() {
+            Some("uuid") => json!(uuid::Uuid::nil()),
+            Some("date-time") => json!("2026-01-01T00:00:00Z"),
+            _ => schema["enum"].get(0).cloned().unwrap_or(json!("x")),
+        },
+    }
 }
 
 async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) {
@@ -41,6 +108,42 @@ async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) 
         .call(Method::POST, "/api/v1/members", &b, Some(json!({"email": "ivy@beta.test", "name": "Ivy", "role": "viewer", "method": "invite"})))
         .await;
     let invite = inv["invite_id"].as_str().unwrap().to_string();
+    let (_, tag) = app
+        .call(
+            Method::POST,
+            "/api/v1/tags",
+            &b,
+            Some(json!({"name": "vip"})),
+        )
+        .await;
+    let tag = tag["id"].as_str().unwrap().to_string();
+    let (_, client) = app
+        .call(
+            Method::POST,
+            "/api/v1/clients",
+            &b,
+            Some(json!({"name": "Beta Client", "tags": [tag]})),
+        )
+        .await;
+    let client = client["id"].as_str().unwrap().to_string();
+    let (_, contact) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/clients/{client}/contacts"),
+            &b,
+            Some(json!({"name": "Bo"})),
+        )
+        .await;
+    let contact = contact["id"].as_str().unwrap().to_string();
+    let (_, interaction) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/clients/{client}/interactions"),
+            &b,
+            Some(json!({"kind": "call", "body": "hi"})),
+        )
+        .await;
+    let interaction = interaction["id"].as_str().unwrap().to_string();
     let ann_browser = app.browser_login("ann@acme.test", PASSWORD).await;
     (
         app,
@@ -51,6 +154,10 @@ async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) 
             token,
             session,
             invite,
+            client,
+            contact,
+            interaction,
+            tag,
         },
         b,
     )
@@ -61,7 +168,37 @@ async fn beta_state(app: &TestApp, b: &str) -> Value {
     let (_, tokens) = app.call(Method::GET, "/api/v1/tokens", b, None).await;
     let (_, sessions) = app.call(Method::GET, "/api/v1/sessions", b, None).await;
     let (_, invites) = app.call(Method::GET, "/api/v1/invites", b, None).await;
-    json!({"members": members, "tokens": tokens, "sessions": sessions.as_array().map(|s| s.len()), "invites": invites})
+    let (_, clients) = app
+        .call(Method::GET, "/api/v1/clients?archived=all", b, None)
+        .await;
+    let (_, tags) = app.call(Method::GET, "/api/v1/tags", b, None).await;
+    let mut contacts = vec![];
+    let mut interactions = vec![];
+    for c in clients["items"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        contacts.push(
+            app.call(
+                Method::GET,
+                &format!("/api/v1/clients/{id}/contacts?archived=true"),
+                b,
+                None,
+            )
+            .await
+            .1,
+        );
+        interactions.push(
+            app.call(
+                Method::GET,
+                &format!("/api/v1/clients/{id}/interactions"),
+                b,
+                None,
+            )
+            .await
+            .1,
+        );
+    }
+    json!({"members": members, "tokens": tokens, "sessions": sessions.as_array().map(|s| s.len()), "invites": invites,
+           "clients": clients, "tags": tags, "contacts": contacts, "interactions": interactions})
 }
 
 #[tokio::test]
@@ -78,18 +215,40 @@ async fn every_api_route_with_an_id_answers_404_for_another_workspaces_records()
             path.matches('{').count() == 1 && path.contains("{id}"),
             "route {path} takes an unexpected parameter: add it to this walk"
         );
-        for method in item.as_object().unwrap().keys() {
+        for (method, op) in item.as_object().unwrap() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            for id in [
-                &foreign.member,
-                &foreign.token,
-                &foreign.session,
-                &foreign.invite,
-            ] {
-                let url = path.replace("{id}", id);
-                let body = (m == Method::PATCH).then(|| json!({"role": "viewer"}));
-                let (s, v) = app.call(m.clone(), &url, &a, body).await;
-                assert_eq!(s, StatusCode::NOT_FOUND, "{method} {url} leaked: {v}");
+            let body = op["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|s| example(&spec, &Value::Object(s.clone())));
+            let query: Vec<String> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query" && p["required"] == true)
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p["name"].as_str().unwrap(),
+                        example(&spec, &p["schema"]).to_string().trim_matches('"')
+                    )
+                })
+                .collect();
+            // Operations that refuse every call (immutable records) answer 405 whatever the id.
+            let only_405 = op["responses"]
+                .as_object()
+                .is_some_and(|r| r.keys().all(|k| k == "405"));
+            for id in foreign.all() {
+                let mut url = path.replace("{id}", id);
+                if !query.is_empty() {
+                    url = format!("{url}?{}", query.join("&"));
+                }
+                let (s, v) = app.call(m.clone(), &url, &a, body.clone()).await;
+                let expected = if only_405 {
+                    StatusCode::METHOD_NOT_ALLOWED
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                assert_eq!(s, expected, "{method} {url} with {body:?}: {v}");
                 walked += 1;
             }
         }
@@ -142,12 +301,7 @@ async fn every_ui_route_with_an_id_answers_404_for_another_workspaces_records() 
     let before = beta_state(&app, &b).await;
     let csrf = ann.csrf("/members").await;
     for (method, path) in UI_ID_ROUTES {
-        for id in [
-            &foreign.member,
-            &foreign.token,
-            &foreign.session,
-            &foreign.invite,
-        ] {
+        for id in foreign.all() {
             let url = path.replace("{id}", id);
             let r = if *method == "GET" {
                 ann.get(&url).await
