@@ -40,7 +40,14 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
 
     println!("cargo:rerun-if-changed=build.rs");
+    // Cargo compares a directory's mtime, which an in-place edit of a file inside it does
+    // not change: watch the directory (new files) and every file in it (edits).
     println!("cargo:rerun-if-changed={}", web.join("src").display());
+    if let Ok(entries) = fs::read_dir(web.join("src")) {
+        for entry in entries.flatten() {
+            println!("cargo:rerun-if-changed={}", entry.path().display());
+        }
+    }
     println!(
         "cargo:rerun-if-changed={}",
         web.join("package.json").display()

@@ -72,6 +72,39 @@
     return true;
   }
 
+  // ----------------------------------------------------------- list keys
+  // Tables marked data-keynav: j/k move a selection over the rows, Enter opens
+  // the selected row's data-href. Elements with data-shortcut="x" are clicked
+  // when x is pressed (e.g. "c" for New client, "e" for Edit).
+  function keynavRows() {
+    var table = document.querySelector('table[data-keynav]');
+    return table ? Array.prototype.slice.call(table.querySelectorAll('tbody tr[data-href]')) : [];
+  }
+
+  function listKeys(key) {
+    var rows = keynavRows();
+    if (rows.length && (key === 'j' || key === 'k' || key === 'Enter')) {
+      var current = rows.findIndex(function (r) { return r.classList.contains('selected'); });
+      if (key === 'Enter') {
+        if (current < 0) return false;
+        window.location.assign(rows[current].getAttribute('data-href'));
+        return true;
+      }
+      var next = key === 'j' ? Math.min(current + 1, rows.length - 1) : Math.max(current - 1, 0);
+      if (current >= 0) rows[current].classList.remove('selected');
+      rows[next].classList.add('selected');
+      rows[next].setAttribute('aria-selected', 'true');
+      rows[next].scrollIntoView({ block: 'nearest' });
+      return true;
+    }
+    var shortcut = document.querySelector('[data-shortcut="' + key + '"]');
+    if (shortcut && key.length === 1) {
+      shortcut.click();
+      return true;
+    }
+    return false;
+  }
+
   document.addEventListener('keydown', function (evt) {
     if (evt.defaultPrevented || evt.isComposing) return;
     var key = evt.key;
@@ -98,6 +131,12 @@
 
     if (key === '/') {
       if (focusSearch()) evt.preventDefault();
+      gPressedAt = 0;
+      return;
+    }
+
+    if (listKeys(key)) {
+      evt.preventDefault();
       gPressedAt = 0;
       return;
     }

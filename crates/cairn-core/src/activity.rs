@@ -113,6 +113,29 @@ impl Cairn {
         Ok(Page::from_rows(views, limit, |v| v.seq))
     }
 
+    /// The activity of one client (its record and everything under it), for anyone who may
+    /// see the client; newest first.
+    pub async fn client_activity(
+        &self,
+        actor: &Actor,
+        client_id: uuid::Uuid,
+        limit: u64,
+    ) -> Result<Vec<ActivityView>> {
+        actor.require(Action::Read, Resource::Client)?;
+        let c = self
+            .visible_client(self.store.reader(), actor, client_id)
+            .await?;
+        let rows = audit_entry::Entity::find()
+            .filter(audit_entry::Column::WorkspaceId.eq(actor.scope().uuid()))
+            .filter(audit_entry::Column::ClientId.eq(c.id))
+            .order_by_desc(audit_entry::Column::Seq)
+            .limit(limit)
+            .all(self.store.reader())
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// The actor's own most recent actions (the dashboard of members and viewers).
     pub async fn my_recent_activity(&self, actor: &Actor, limit: u64) -> Result<Vec<ActivityView>> {
         let rows = audit_entry::Entity::find()

@@ -50,9 +50,10 @@ impl Actor {
     }
 
     /// Fails with `Forbidden` unless the permission matrix allows it and, for writes, the
-    /// credential is not a read-only token. Call before any write.
+    /// credential is not a read-only token. Call before any write. Exports count as reads: a
+    /// `read` token (GET only) may download what it may list.
     pub fn require(&self, action: Action, resource: Resource) -> Result<()> {
-        if action != Action::Read {
+        if !matches!(action, Action::Read | Action::Export) {
             self.require_write()?;
         }
         if permissions::allows(self.role, action, resource) {

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod clients;
 pub mod contacts;
 pub mod dashboard;
+pub mod exports;
 pub mod interactions;
 pub mod members;
 pub mod page;
@@ -22,6 +23,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod totp;
 pub mod versions;
+pub mod views;
 pub mod workspaces;
 
 use std::sync::{Arc, Mutex};

@@ -1,4 +1,5 @@
-//! The command line: `cairn serve`, `migrate`, `admin …`, `audit verify`, `docs …`.
+//! The command line: `cairn serve`, `migrate`, `admin …`, `audit verify`, `docs …`, and the
+//! hidden `bench-data` generator.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -63,6 +64,30 @@ pub enum Command {
     /// Generated documentation.
     #[command(subcommand)]
     Docs(Docs),
+    /// Fill a workspace with a large synthetic CRM data set for benchmarks (no audit entries;
+    /// see docs/benchmarks.md).
+    #[command(hide = true)]
+    BenchData(BenchDataArgs),
+}
+
+/// `cairn bench-data` options.
+#[derive(Debug, Args)]
+pub struct BenchDataArgs {
+    /// Slug of the workspace to fill (it must exist and have at least one member).
+    #[arg(long)]
+    pub workspace: String,
+    /// Number of clients to generate.
+    #[arg(long, default_value_t = 10_000)]
+    pub clients: u64,
+    /// Contacts per client (the first is the primary contact).
+    #[arg(long, default_value_t = 10)]
+    pub contacts_per_client: u64,
+    /// Tags in the workspace list; each client gets 0 to 3 of them.
+    #[arg(long, default_value_t = 12)]
+    pub tags: usize,
+    /// Seed of the generator: the same seed gives the same names, statuses, owners and tags.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// `cairn serve` options.
@@ -189,6 +214,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(paths, args).await,
+        Command::BenchData(args) => bench_data(paths, args).await,
         Command::Admin(a) => admin(paths, a).await,
         Command::Audit(Audit::Verify) => {
             let app = crate::open(&paths, Config::default()).await?;
@@ -262,6 +288,24 @@ async fn admin(paths: Paths, cmd: Admin) -> anyhow::Result<()> {
             );
         }
     }
+    app.store.close().await;
+    Ok(())
+}
+
+async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
+    let app = crate::open(&paths, Config::default()).await?;
+    let summary = crate::seed::generate(
+        &app.store,
+        &crate::seed::Options {
+            workspace: args.workspace,
+            clients: args.clients,
+            contacts_per_client: args.contacts_per_client,
+            tags: args.tags,
+            seed: args.seed,
+        },
+    )
+    .await?;
+    println!("{summary}");
     app.store.close().await;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! integration tests start exactly what `cairn serve` starts.
 
 pub mod cli;
+pub mod seed;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@ mod account;
 mod activity;
 mod auth;
 mod crm;
+mod exports;
 mod members;
 mod workspace;
 
@@ -86,6 +87,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(crm::list_tags, crm::create_tag))
         .routes(routes!(crm::update_tag, crm::delete_tag))
+        .routes(routes!(exports::clients))
+        .routes(routes!(exports::contacts))
+        .routes(routes!(exports::contact_vcard))
+        .routes(routes!(exports::client_contacts_vcard))
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))

@@ -4,6 +4,8 @@
 
 mod account;
 mod auth;
+mod clients;
+mod markdown;
 mod members;
 mod workspace;
 
@@ -115,6 +117,83 @@ pub fn router() -> Router<AppState> {
             post(members::view_invite_revoke_post),
         )
         .route("/activity", get(workspace::view_activity_get))
+        .route(
+            "/clients",
+            get(clients::view_clients_get).post(clients::view_clients_post),
+        )
+        .route("/clients/new", get(clients::view_client_new_get))
+        .route("/clients/export.csv", get(clients::view_clients_csv_get))
+        .route("/clients/export.json", get(clients::view_clients_json_get))
+        .route("/clients/{id}", get(clients::view_client_get))
+        .route(
+            "/clients/{id}/edit",
+            get(clients::view_client_edit_get).post(clients::view_client_edit_post),
+        )
+        .route(
+            "/clients/{id}/inline",
+            post(clients::view_client_inline_post),
+        )
+        .route(
+            "/clients/{id}/archive",
+            post(clients::view_client_archive_post),
+        )
+        .route(
+            "/clients/{id}/restore",
+            post(clients::view_client_restore_post),
+        )
+        .route(
+            "/clients/{id}/delete",
+            post(clients::view_client_delete_post),
+        )
+        .route(
+            "/clients/{id}/access",
+            post(clients::view_client_access_post),
+        )
+        .route(
+            "/clients/{id}/contacts",
+            post(clients::view_client_contacts_post),
+        )
+        .route(
+            "/clients/{id}/interactions",
+            post(clients::view_client_interactions_post),
+        )
+        .route(
+            "/clients/{id}/history",
+            get(clients::view_client_history_get),
+        )
+        .route(
+            "/clients/{id}/revert",
+            post(clients::view_client_revert_post),
+        )
+        .route(
+            "/clients/{id}/contacts.vcf",
+            get(clients::view_client_vcards_get),
+        )
+        .route(
+            "/contacts/{id}/edit",
+            get(clients::view_contact_edit_get).post(clients::view_contact_edit_post),
+        )
+        .route(
+            "/contacts/{id}/archive",
+            post(clients::view_contact_archive_post),
+        )
+        .route(
+            "/contacts/{id}/restore",
+            post(clients::view_contact_restore_post),
+        )
+        .route(
+            "/contacts/{id}/vcard.vcf",
+            get(clients::view_contact_vcard_get),
+        )
+        .route("/contacts/export.csv", get(clients::view_contacts_csv_get))
+        .route(
+            "/tags",
+            get(clients::view_tags_get).post(clients::view_tags_post),
+        )
+        .route("/tags/{id}/edit", post(clients::view_tag_edit_post))
+        .route("/tags/{id}/delete", post(clients::view_tag_delete_post))
+        .route("/views", post(clients::view_views_post))
+        .route("/views/{id}/delete", post(clients::view_view_delete_post))
         .route("/admin", get(workspace::view_admin_get))
         .route("/admin/workspaces", post(workspace::view_admin_create_post))
         .route(
@@ -367,7 +446,8 @@ pub fn redirect_notice(path: &str, notice: &str) -> Response {
     Redirect::to(&format!("{path}?notice={q}")).into_response()
 }
 
-fn url_encode(s: &str) -> String {
+/// Percent-encodes a query-string value.
+pub(crate) fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -10,6 +10,7 @@ mod audit;
 mod browser;
 mod crm;
 mod docs;
+mod exports;
 mod members;
 mod sessions;
 mod tenancy;
