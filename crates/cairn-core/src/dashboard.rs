@@ -12,6 +12,8 @@ use crate::{Cairn, chrono_dur, db_err};
 /// What the dashboard shows.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
+    /// Clients the actor can see (restricted ones only when listed).
+    pub clients: u64,
     pub active_members: u64,
     pub temporary_passwords: u64,
     pub events_last_week: u64,
@@ -62,7 +64,9 @@ impl Cairn {
         let events_last_week = self
             .activity_count_since(actor, now - chrono::Duration::days(7))
             .await?;
+        let clients = self.count_clients(actor).await?;
         Ok(Dashboard {
+            clients,
             active_members: members.len() as u64,
             temporary_passwords,
             events_last_week,

@@ -28,6 +28,7 @@ struct DashboardPage {
     greeting: &'static str,
     first_name: String,
     today: String,
+    clients: u64,
     members: u64,
     invites_pending: u64,
     events_week: u64,
@@ -59,6 +60,7 @@ pub async fn view_dashboard_get(State(state): State<AppState>, ui: Ui) -> Respon
             .unwrap_or(&a.name)
             .to_string(),
         today: local.format("%A %-d %B %Y").to_string(),
+        clients: d.clients,
         members: d.active_members,
         invites_pending: d.temporary_passwords,
         events_week: d.events_last_week,

@@ -1062,3 +1062,207 @@ async fn one_primary_contact_per_client_and_contact_validation() {
         .await;
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn client_pages_inline_edit_saved_views_and_dashboard_respect_visibility() {
+    let (app, t) = team().await;
+    let mia_id = user_id(&app, &t.mia).await;
+    let open = create(&app, &t.owner, json!({"name": "Open Co", "status": "lead"})).await;
+    create(
+        &app,
+        &t.owner,
+        json!({"name": "Hidden Co", "visibility": "restricted", "access": []}),
+    )
+    .await;
+    let oid = open["id"].as_str().unwrap().to_string();
+
+    // The member's pages never mention the restricted client.
+    let mia = app
+        .browser_login("mia@acme.test", crate::harness::PASSWORD)
+        .await;
+    let list = mia.get("/clients").await.text().await.unwrap();
+    assert!(list.contains("Open Co") && !list.contains("Hidden Co"));
+    let dash = mia.get("/").await.text().await.unwrap();
+    assert!(
+        dash.contains(r#"<span class="n">1</span><span class="l">clients</span>"#),
+        "the dashboard counts only visible clients"
+    );
+    let owner = app
+        .browser_login("ann@acme.test", crate::harness::PASSWORD)
+        .await;
+    let dash = owner.get("/").await.text().await.unwrap();
+    assert!(dash.contains(r#"<span class="n">2</span><span class="l">clients</span>"#));
+
+    // Inline edit through htmx swaps the row; a plain form comes back to the list.
+    let csrf = mia.csrf("/clients").await;
+    let r = mia
+        .client
+        .post(app.url(&format!("/clients/{oid}/inline")))
+        .header("hx-request", "true")
+        .header("x-csrf-token", &csrf)
+        .form(&[("version", "1"), ("field", "status"), ("status", "active")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let row = r.text().await.unwrap();
+    assert!(
+        row.starts_with(&format!("<tr id=\"client-{oid}\"")),
+        "{row}"
+    );
+    assert!(row.contains(r#"<option value="active" selected>"#));
+    let r = mia
+        .post_form(
+            &format!("/clients/{oid}/inline"),
+            &[
+                ("_csrf", &csrf),
+                ("version", "2"),
+                ("field", "owner"),
+                ("owner", &mia_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = app
+        .call(Method::GET, &format!("/api/v1/clients/{oid}"), &t.mia, None)
+        .await
+        .1;
+    assert_eq!(c["status"], "active");
+    assert_eq!(c["account_owner"]["id"], mia_id.as_str());
+    // A stale inline edit is refused.
+    let r = mia
+        .post_form(
+            &format!("/clients/{oid}/inline"),
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("field", "status"),
+                ("status", "former"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+
+    // Saved views are personal.
+    let r = mia
+        .post_form(
+            "/views",
+            &[
+                ("_csrf", &csrf),
+                ("list", "clients"),
+                ("name", "My active"),
+                ("query", "status=active&owner=me"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let list = mia
+        .get("/clients?status=active&owner=me")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("My active") && list.contains("Open Co"));
+    let other = app
+        .browser_login("max@acme.test", crate::harness::PASSWORD)
+        .await;
+    assert!(
+        !other
+            .get("/clients")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("My active")
+    );
+    let view_id = list
+        .split("/views/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let max_csrf = other.csrf("/clients").await;
+    assert_eq!(
+        other
+            .post_form(&format!("/views/{view_id}/delete"), &[("_csrf", &max_csrf)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        mia.post_form(&format!("/views/{view_id}/delete"), &[("_csrf", &csrf)])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // Creating through the form validates and names fields.
+    let r = mia
+        .post_form(
+            "/clients",
+            &[
+                ("_csrf", &csrf),
+                ("name", ""),
+                ("status", "lead"),
+                ("email", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("is required") && body.contains("must be an email address"));
+    let r = mia
+        .post_form(
+            "/clients",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Form Co"),
+                ("status", "active"),
+                ("notes", "**bold** <b>raw</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let card = mia
+        .get(r.headers()["location"].to_str().unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        card.contains("<strong>bold</strong>") && card.contains("&lt;b&gt;raw&lt;/b&gt;"),
+        "notes render as safe Markdown"
+    );
+    for path in [
+        "/clients/new",
+        "/tags",
+        &format!("/clients/{oid}/history"),
+        &format!("/clients/{oid}/edit"),
+    ] {
+        let r = mia.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert!(
+            !r.text().await.unwrap().contains("style=\""),
+            "no inline styles on {path}"
+        );
+    }
+    // A viewer can read the card but gets no edit form.
+    let vic = app
+        .browser_login("vic@acme.test", crate::harness::PASSWORD)
+        .await;
+    let card = vic
+        .get(&format!("/clients/{oid}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        card.contains("Open Co") && !card.contains("Log interaction") && !card.contains("/edit\"")
+    );
+    assert_eq!(
+        vic.get(&format!("/clients/{oid}/edit")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
