@@ -52,7 +52,13 @@ mod tests {
         );
         assert!(!html.contains("<script"));
         assert!(!html.contains("<img"));
-        assert!(!html.contains("javascript:"));
+        // The text may mention javascript: but no link may point there.
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(
+            render("[x](javascript:alert(1))").contains("href=\"#\""),
+            "{}",
+            render("[x](javascript:alert(1))")
+        );
         assert!(html.contains("&lt;script&gt;"));
         assert!(render("[site](https://example.com)").contains("href=\"https://example.com\""));
     }
