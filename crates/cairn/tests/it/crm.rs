@@ -1266,3 +1266,63 @@ async fn client_pages_inline_edit_saved_views_and_dashboard_respect_visibility()
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn ui_downloads_exports_and_vcards_within_visibility() {
+    let (app, t) = team().await;
+    let open = create(&app, &t.owner, json!({"name": "Open Co"})).await;
+    let hidden = create(
+        &app,
+        &t.owner,
+        json!({"name": "Hidden Co", "visibility": "restricted", "access": []}),
+    )
+    .await;
+    let oid = open["id"].as_str().unwrap();
+    let hid = hidden["id"].as_str().unwrap();
+    let (_, c) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/clients/{oid}/contacts"),
+            &t.owner,
+            Some(json!({"name": "Olive Open", "email": "olive@open.test"})),
+        )
+        .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/clients/{hid}/contacts"),
+        &t.owner,
+        Some(json!({"name": "Hugo Hidden"})),
+    )
+    .await;
+    let mia = app
+        .browser_login("mia@acme.test", crate::harness::PASSWORD)
+        .await;
+    let r = mia.get("/clients/export.csv?sort=name").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let csv = r.text().await.unwrap();
+    assert!(csv.contains("Open Co") && !csv.contains("Hidden Co"));
+    let contacts = mia.get("/contacts/export.csv").await.text().await.unwrap();
+    assert!(contacts.contains("Olive Open") && !contacts.contains("Hugo Hidden"));
+    let card = mia
+        .get(&format!(
+            "/contacts/{}/vcard.vcf",
+            c["id"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(card.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n") && card.contains("FN:Olive Open"));
+    assert_eq!(
+        mia.get(&format!("/clients/{hid}/contacts.vcf"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
