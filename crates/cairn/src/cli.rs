@@ -88,6 +88,10 @@ pub struct BenchDataArgs {
     /// Seed of the generator: the same seed gives the same names, statuses, owners and tags.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Run ANALYZE on SQLite afterwards (always done on PostgreSQL). Off by default: the
+    /// server never analyzes SQLite, so the default shows the planner as production sees it.
+    #[arg(long)]
+    pub analyze: bool,
 }
 
 /// `cairn serve` options.
@@ -302,6 +306,7 @@ async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
             contacts_per_client: args.contacts_per_client,
             tags: args.tags,
             seed: args.seed,
+            analyze: args.analyze,
         },
     )
     .await?;
