@@ -383,21 +383,23 @@ impl Cairn {
             q = q.filter(client::Column::Status.is_in(parsed));
         }
         if let Some(tag) = f.tag {
-            q = q.filter(
-                client::Column::Id.in_subquery(
-                    cairn_store::sea_orm::sea_query::Query::select()
-                        .column(cairn_store::entities::tagging::Column::RecordId)
-                        .from(cairn_store::entities::tagging::Entity)
-                        .and_where(cairn_store::entities::tagging::Column::TagId.eq(tag))
-                        .and_where(
-                            cairn_store::entities::tagging::Column::RecordType.eq(RECORD_TYPE),
-                        )
-                        .and_where(
-                            cairn_store::entities::tagging::Column::WorkspaceId.eq(scope.uuid()),
-                        )
-                        .to_owned(),
-                ),
-            );
+            use cairn_store::entities::tagging;
+            // A correlated EXISTS probes the taggings primary key per candidate row instead of
+            // materialising every row that carries the tag.
+            q = q.filter(Expr::exists(
+                cairn_store::sea_orm::sea_query::Query::select()
+                    .expr(Expr::val(1))
+                    .from(tagging::Entity)
+                    .and_where(Expr::col((tagging::Entity, tagging::Column::TagId)).eq(tag))
+                    .and_where(
+                        Expr::col((tagging::Entity, tagging::Column::RecordType)).eq(RECORD_TYPE),
+                    )
+                    .and_where(
+                        Expr::col((tagging::Entity, tagging::Column::RecordId))
+                            .equals((client::Entity, client::Column::Id)),
+                    )
+                    .to_owned(),
+            ));
         }
         match f.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
             None => {}
@@ -456,10 +458,13 @@ impl Cairn {
         collect_errors(errors)?;
         let position: Option<Position> = page.position()?;
         use client::Column as C;
-        let (first, second): (C, C) = match key.as_str() {
-            "updated_at" => (C::UpdatedAt, C::UpdatedAt),
-            "status" => (C::Status, C::SortKey),
-            _ => (C::SortKey, C::SortKey),
+        // The columns the list is ordered by, matching an index each: (sort_key, id),
+        // (updated_at, id) or (status, sort_key, id). Repeating a column in ORDER BY makes
+        // SQLite ignore the index and sort.
+        let order: Vec<C> = match key.as_str() {
+            "updated_at" => vec![C::UpdatedAt, C::Id],
+            "status" => vec![C::Status, C::SortKey, C::Id],
+            _ => vec![C::SortKey, C::Id],
         };
         if let Some((a, b, id)) = position {
             let first_val: cairn_store::sea_orm::Value = if key == "updated_at" {
@@ -472,46 +477,33 @@ impl Cairn {
             } else {
                 a.clone().into()
             };
-            let after = |col: C, v: cairn_store::sea_orm::Value| {
-                if desc {
-                    Expr::col(col).lt(v)
-                } else {
-                    Expr::col(col).gt(v)
+            let values: Vec<cairn_store::sea_orm::Value> = match key.as_str() {
+                "status" => vec![first_val, b.into(), id.into()],
+                _ => vec![first_val, id.into()],
+            };
+            // Keyset: (c1, c2, ...) strictly after the cursor in the list's direction.
+            let mut any = Condition::any();
+            for i in 0..order.len() {
+                let mut all = Condition::all();
+                for j in 0..i {
+                    all = all.add(Expr::col(order[j]).eq(values[j].clone()));
                 }
-            };
-            let same = |col: C, v: cairn_store::sea_orm::Value| Expr::col(col).eq(v);
-            let cond = if key == "status" {
-                Condition::any()
-                    .add(after(first, first_val.clone()))
-                    .add(
-                        Condition::all()
-                            .add(same(first, first_val.clone()))
-                            .add(after(second, b.clone().into())),
-                    )
-                    .add(
-                        Condition::all()
-                            .add(same(first, first_val))
-                            .add(same(second, b.into()))
-                            .add(after(C::Id, id.into())),
-                    )
-            } else {
-                Condition::any().add(after(first, first_val.clone())).add(
-                    Condition::all()
-                        .add(same(first, first_val))
-                        .add(after(C::Id, id.into())),
-                )
-            };
-            q = q.filter(cond);
+                let cmp = if desc {
+                    Expr::col(order[i]).lt(values[i].clone())
+                } else {
+                    Expr::col(order[i]).gt(values[i].clone())
+                };
+                any = any.add(all.add(cmp));
+            }
+            q = q.filter(any);
         }
-        let q = if desc {
-            q.order_by_desc(first)
-                .order_by_desc(second)
-                .order_by_desc(C::Id)
-        } else {
-            q.order_by_asc(first)
-                .order_by_asc(second)
-                .order_by_asc(C::Id)
-        };
+        for col in &order {
+            q = if desc {
+                q.order_by_desc(*col)
+            } else {
+                q.order_by_asc(*col)
+            };
+        }
         let rows = q
             .limit(limit + 1)
             .all(self.store.reader())

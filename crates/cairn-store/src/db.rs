@@ -122,6 +122,19 @@ impl Store {
         &self.writer
     }
 
+    /// Refreshes the query planner's statistics where they are missing or stale. SQLite does
+    /// not gather statistics on its own; without them it can pick a workspace-wide index over
+    /// a per-client one and read 100,000 contacts to show ten. PostgreSQL's autovacuum does
+    /// this already.
+    pub async fn optimize(&self) -> Result<(), DbErr> {
+        if self.backend == Backend::Sqlite {
+            self.writer
+                .execute_unprepared("PRAGMA optimize=0x10002")
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether the database answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> bool {
         self.reader.execute_unprepared("SELECT 1").await.is_ok()

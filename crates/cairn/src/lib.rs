@@ -95,6 +95,10 @@ pub async fn open(paths: &Paths, config: Config) -> anyhow::Result<Cairn> {
     for m in applied {
         tracing::info!(migration = m, "applied migration");
     }
+    store
+        .optimize()
+        .await
+        .context("refreshing planner statistics")?;
     let key = load_key(&paths.data_dir)?;
     Ok(Cairn::new(store, Cipher::new(&key), config))
 }
