@@ -68,6 +68,12 @@ impl Actor {
         }
     }
 
+    /// Whether the matrix and the credential allow `action` on `resource`: for views deciding
+    /// which controls to show. Enforcement stays in the use cases, which call [`Actor::require`].
+    pub fn can(&self, action: Action, resource: Resource) -> bool {
+        self.require(action, resource).is_ok()
+    }
+
     /// Fails when the credential is a read-only token.
     pub fn require_write(&self) -> Result<()> {
         match self.credential {

@@ -358,6 +358,18 @@ impl Cairn {
             .remove(0))
     }
 
+    /// A client for its edit form: it must be visible and the actor may edit it.
+    pub async fn client_for_edit(&self, actor: &Actor, id: uuid::Uuid) -> Result<ClientView> {
+        let c = self.get_client(actor, id).await?;
+        actor.require(Action::Update, Resource::Client)?;
+        Ok(c)
+    }
+
+    /// Checks that the actor may create clients (before showing the new-client form).
+    pub fn may_create_client(&self, actor: &Actor) -> Result<()> {
+        actor.require(Action::Create, Resource::Client)
+    }
+
     /// The client list: server-side filters, sort and keyset pagination.
     pub async fn list_clients(
         &self,

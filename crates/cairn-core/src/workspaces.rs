@@ -102,6 +102,12 @@ impl Cairn {
         Ok(view(&m))
     }
 
+    /// The workspace for its settings form (owners and admins only).
+    pub async fn workspace_for_settings(&self, actor: &Actor) -> Result<WorkspaceView> {
+        actor.require(Action::Update, Resource::Workspace)?;
+        self.get_workspace(actor).await
+    }
+
     /// Renames the workspace or changes its settings, honouring `If-Match`.
     pub async fn update_workspace(
         &self,

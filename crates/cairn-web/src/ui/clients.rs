@@ -92,7 +92,7 @@ async fn member_choices(state: &AppState, ui: &Ui) -> Vec<(String, String)> {
 }
 
 fn can_edit(ui: &Ui) -> bool {
-    ui.actor().require(Action::Update, Resource::Client).is_ok()
+    ui.actor().can(Action::Update, Resource::Client)
 }
 
 /// Filters of the client list, kept as strings so any input renders back.
@@ -341,7 +341,7 @@ async fn form_page(
 
 /// The new-client form.
 pub async fn view_client_new_get(State(state): State<AppState>, ui: Ui) -> Response {
-    if let Err(e) = ui.actor().require(Action::Create, Resource::Client) {
+    if let Err(e) = state.cairn.may_create_client(ui.actor()) {
         return error_page(e);
     }
     let v = ClientForm {
@@ -440,7 +440,7 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
                 access,
                 kinds: words(InteractionKind::ALL, InteractionKind::as_str),
                 can_edit: can_edit(ui),
-                can_log: a.require(Action::Create, Resource::Interaction).is_ok(),
+                can_log: a.can(Action::Create, Resource::Interaction),
                 errors,
             };
             (status, render(&page)).into_response()
@@ -470,11 +470,8 @@ pub async fn view_client_edit_get(
     let Some(id) = parse_path(&id) else {
         return super::not_found_page();
     };
-    match state.cairn.get_client(ui.actor(), id).await {
+    match state.cairn.client_for_edit(ui.actor(), id).await {
         Ok(c) => {
-            if let Err(e) = ui.actor().require(Action::Update, Resource::Client) {
-                return error_page(e);
-            }
             let v = ClientForm::from_view(&c);
             form_page(&state, &ui, Some(c), v, FormErrors::default()).await
         }

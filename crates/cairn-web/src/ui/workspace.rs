@@ -115,13 +115,7 @@ pub async fn view_workspace_get(
     ui: Ui,
     Query(n): Query<Notice>,
 ) -> Response {
-    if let Err(e) = ui.actor().require(
-        cairn_domain::Action::Update,
-        cairn_domain::Resource::Workspace,
-    ) {
-        return error_page(e);
-    }
-    match state.cairn.get_workspace(ui.actor()).await {
+    match state.cairn.workspace_for_settings(ui.actor()).await {
         Ok(ws) => {
             let mut shell = ui.shell("Workspace settings", "workspace");
             shell.flash = n.notice.map(|m| (true, m));
