@@ -666,19 +666,16 @@ impl Cairn {
         let tx = self.store.write().await.map_err(db_err)?;
         let mut am = client::ActiveModel::from(after.clone()).reset_all();
         am.id = cairn_store::sea_orm::ActiveValue::Unchanged(after.id);
-        let res = client::Entity::update_many()
-            .set(am)
-            .filter(client::Column::Id.eq(before.id))
-            .filter(client::Column::WorkspaceId.eq(scope.uuid()))
-            .filter(client::Column::Version.eq(before.version))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected != 1 {
-            return Err(DomainError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
+        use client::Column as Col;
+        versions::write_if_current::<client::Entity, _>(
+            &tx,
+            scope,
+            am,
+            (Col::Id, Col::WorkspaceId, Col::Version),
+            before.id,
+            before.version,
+        )
+        .await?;
         let old_tags = current_tags(&tx, scope, before.id).await?;
         let tag_ids = match &new_tags {
             Some(ids) => {

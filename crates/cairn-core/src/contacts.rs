@@ -394,19 +394,16 @@ impl Cairn {
         let tx = self.store.write().await.map_err(db_err)?;
         let mut am = contact::ActiveModel::from(after.clone()).reset_all();
         am.id = cairn_store::sea_orm::ActiveValue::Unchanged(after.id);
-        let res = contact::Entity::update_many()
-            .set(am)
-            .filter(contact::Column::Id.eq(before.id))
-            .filter(contact::Column::WorkspaceId.eq(scope.uuid()))
-            .filter(contact::Column::Version.eq(before.version))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected != 1 {
-            return Err(DomainError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
+        use contact::Column as Col;
+        versions::write_if_current::<contact::Entity, _>(
+            &tx,
+            scope,
+            am,
+            (Col::Id, Col::WorkspaceId, Col::Version),
+            before.id,
+            before.version,
+        )
+        .await?;
         if after.is_primary && !before.is_primary {
             clear_other_primaries(&tx, scope, after.client_id, after.id).await?;
         }

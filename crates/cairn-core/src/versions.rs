@@ -53,3 +53,34 @@ pub async fn history<C: ConnectionTrait>(
         .await
         .map_err(db_err)
 }
+
+/// Writes a whole row over the stored one only if the stored one is still at
+/// `expected_version` in the scope's workspace (optimistic locking); `StaleVersion` otherwise.
+/// `am` is the new row with every field set; the caller bumps its version.
+pub async fn write_if_current<E, C>(
+    tx: &C,
+    scope: WorkspaceScope,
+    am: E::ActiveModel,
+    (id_col, workspace_col, version_col): (E::Column, E::Column, E::Column),
+    id: uuid::Uuid,
+    expected_version: i64,
+) -> Result<()>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let res = E::update_many()
+        .set(am)
+        .filter(id_col.eq(id))
+        .filter(workspace_col.eq(scope.uuid()))
+        .filter(version_col.eq(expected_version))
+        .exec(tx)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected != 1 {
+        return Err(cairn_domain::DomainError::StaleVersion {
+            current: expected_version + 1,
+        });
+    }
+    Ok(())
+}

@@ -1326,3 +1326,50 @@ async fn ui_downloads_exports_and_vcards_within_visibility() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn stale_contact_updates_are_refused_and_change_nothing() {
+    let (app, t) = team().await;
+    let c = create(&app, &t.mia, json!({"name": "Versioned Co"})).await;
+    let cid = c["id"].as_str().unwrap();
+    let (_, p) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/clients/{cid}/contacts"),
+            &t.mia,
+            Some(json!({"name": "Vera"})),
+        )
+        .await;
+    let pid = p["id"].as_str().unwrap();
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/contacts/{pid}")))
+        .bearer_auth(&t.mia)
+        .header("if-match", "\"1\"")
+        .json(&json!({"title": "CEO"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/contacts/{pid}")))
+        .bearer_auth(&t.mia)
+        .header("if-match", "\"1\"")
+        .json(&json!({"title": "Intern"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+    let (_, now) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/contacts/{pid}"),
+            &t.mia,
+            None,
+        )
+        .await;
+    assert_eq!(now["title"], "CEO");
+    assert_eq!(now["version"], 2);
+}
