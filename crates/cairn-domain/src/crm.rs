@@ -2,36 +2,6 @@
 
 use crate::FieldError;
 
-macro_rules! word_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),* }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The wire and database spelling.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-
-            /// Parses the wire spelling, naming `field` and the allowed values on failure.
-            pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-                match s.trim() {
-                    $($text => Ok($name::$variant),)*
-                    _ => Err(FieldError::new(field, format!("must be one of {}", [$($text),*].join(", ")))),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
-
 word_enum!(
     /// Where a client stands with the agency.
     ClientStatus { Lead => "lead", Active => "active", Paused => "paused", Former => "former" }
