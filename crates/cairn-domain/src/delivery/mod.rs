@@ -2,6 +2,7 @@
 //! delivery module lives in the submodules: working-day arithmetic, the built-in templates,
 //! quick-capture parsing and dependency-cycle detection.
 
+pub mod capture;
 pub mod templates;
 pub mod workdays;
 
