@@ -3,6 +3,7 @@
 //! quick-capture parsing and dependency-cycle detection.
 
 pub mod capture;
+pub mod graph;
 pub mod templates;
 pub mod workdays;
 
