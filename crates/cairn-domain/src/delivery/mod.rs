@@ -4,6 +4,7 @@
 
 pub mod capture;
 pub mod graph;
+pub mod summary;
 pub mod templates;
 pub mod workdays;
 
