@@ -100,25 +100,7 @@ pub struct ClientFilter {
     pub sort: Option<String>,
 }
 
-/// One version of a client's history.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct VersionView {
-    pub version: i64,
-    pub changed_at: chrono::DateTime<chrono::Utc>,
-    pub changed_by: Option<UserRef>,
-    #[schema(value_type = Object)]
-    pub snapshot: Value,
-}
-
-/// A field that differs between two versions.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct FieldDiff {
-    pub field: String,
-    #[schema(value_type = Object)]
-    pub from: Value,
-    #[schema(value_type = Object)]
-    pub to: Value,
-}
+pub use crate::versions::{FieldDiff, VersionView};
 
 fn snapshot(c: &client::Model, tag_ids: &[uuid::Uuid]) -> Value {
     json!({
@@ -395,22 +377,10 @@ impl Cairn {
             q = q.filter(client::Column::Status.is_in(parsed));
         }
         if let Some(tag) = f.tag {
-            use cairn_store::entities::tagging;
-            // A correlated EXISTS probes the taggings primary key per candidate row instead of
-            // materialising every row that carries the tag.
-            q = q.filter(Expr::exists(
-                cairn_store::sea_orm::sea_query::Query::select()
-                    .expr(Expr::val(1))
-                    .from(tagging::Entity)
-                    .and_where(Expr::col((tagging::Entity, tagging::Column::TagId)).eq(tag))
-                    .and_where(
-                        Expr::col((tagging::Entity, tagging::Column::RecordType)).eq(RECORD_TYPE),
-                    )
-                    .and_where(
-                        Expr::col((tagging::Entity, tagging::Column::RecordId))
-                            .equals((client::Entity, client::Column::Id)),
-                    )
-                    .to_owned(),
+            q = q.filter(tags::tagged_with(
+                tag,
+                RECORD_TYPE,
+                (client::Entity, client::Column::Id),
             ));
         }
         match f.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
@@ -493,21 +463,7 @@ impl Cairn {
                 "status" => vec![first_val, b.into(), id.into()],
                 _ => vec![first_val, id.into()],
             };
-            // Keyset: (c1, c2, ...) strictly after the cursor in the list's direction.
-            let mut any = Condition::any();
-            for i in 0..order.len() {
-                let mut all = Condition::all();
-                for j in 0..i {
-                    all = all.add(Expr::col(order[j]).eq(values[j].clone()));
-                }
-                let cmp = if desc {
-                    Expr::col(order[i]).lt(values[i].clone())
-                } else {
-                    Expr::col(order[i]).gt(values[i].clone())
-                };
-                any = any.add(all.add(cmp));
-            }
-            q = q.filter(any);
+            q = q.filter(crate::page::after(&order, &values, desc));
         }
         for col in &order {
             q = if desc {
@@ -676,7 +632,7 @@ impl Cairn {
             before.version,
         )
         .await?;
-        let old_tags = current_tags(&tx, scope, before.id).await?;
+        let old_tags = tags::tag_ids(&tx, scope, RECORD_TYPE, before.id).await?;
         let tag_ids = match &new_tags {
             Some(ids) => {
                 tags::set_tags(&tx, scope, RECORD_TYPE, before.id, ids)
@@ -871,24 +827,7 @@ impl Cairn {
     pub async fn client_versions(&self, actor: &Actor, id: uuid::Uuid) -> Result<Vec<VersionView>> {
         actor.require(Action::Read, Resource::Client)?;
         let c = self.visible_client(self.store.reader(), actor, id).await?;
-        let rows = versions::history(self.store.reader(), actor.scope(), RECORD_TYPE, c.id).await?;
-        let names = user_names(
-            self.store.reader(),
-            &rows.iter().filter_map(|r| r.changed_by).collect::<Vec<_>>(),
-        )
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| VersionView {
-                version: r.version,
-                changed_at: r.changed_at,
-                changed_by: r.changed_by.map(|id| UserRef {
-                    id,
-                    name: names.get(&id).cloned().unwrap_or_default(),
-                }),
-                snapshot: r.snapshot,
-            })
-            .collect())
+        versions::views(self.store.reader(), actor.scope(), RECORD_TYPE, c.id).await
     }
 
     /// The field-level differences between two versions of a client.
@@ -899,31 +838,7 @@ impl Cairn {
         from: i64,
         to: i64,
     ) -> Result<Vec<FieldDiff>> {
-        let all = self.client_versions(actor, id).await?;
-        let find = |v: i64, field: &str| {
-            all.iter()
-                .find(|x| x.version == v)
-                .map(|x| x.snapshot.clone())
-                .ok_or_else(|| DomainError::invalid(field, format!("version {v} does not exist")))
-        };
-        let (a, b) = (find(from, "from")?, find(to, "to")?);
-        let empty = serde_json::Map::new();
-        let (ao, bo) = (
-            a.as_object().unwrap_or(&empty),
-            b.as_object().unwrap_or(&empty),
-        );
-        let mut keys: Vec<&String> = ao.keys().chain(bo.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        Ok(keys
-            .into_iter()
-            .filter(|k| ao.get(*k) != bo.get(*k))
-            .map(|k| FieldDiff {
-                field: k.clone(),
-                from: ao.get(k).cloned().unwrap_or(Value::Null),
-                to: bo.get(k).cloned().unwrap_or(Value::Null),
-            })
-            .collect())
+        versions::diff(&self.client_versions(actor, id).await?, from, to)
     }
 
     /// Reverts a client's fields and tags to an earlier version; the revert is a new version.
@@ -985,34 +900,10 @@ impl Cairn {
             })
             .unwrap_or_default();
         // Tags deleted since then are skipped.
-        let mut live = Vec::new();
-        for t in snapshot_tags {
-            if tags::check_tags(self.store.reader(), actor.scope(), "tags", &[t])
-                .await
-                .is_ok()
-            {
-                live.push(t);
-            }
-        }
+        let live = tags::existing(self.store.reader(), actor.scope(), &snapshot_tags).await?;
         self.write_client(actor, before, after, Some(live), None, "client.reverted")
             .await
     }
-}
-
-async fn current_tags<C: ConnectionTrait>(
-    db: &C,
-    scope: WorkspaceScope,
-    id: uuid::Uuid,
-) -> Result<Vec<uuid::Uuid>> {
-    let mut ids: Vec<uuid::Uuid> = tags::tags_for(db, scope, RECORD_TYPE, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    ids.sort();
-    Ok(ids)
 }
 
 async fn set_access<C: ConnectionTrait>(

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod clients;
 pub mod contacts;
 pub mod dashboard;
+pub mod delivery;
 pub mod exports;
 pub mod interactions;
 pub mod members;

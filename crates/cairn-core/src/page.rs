@@ -72,3 +72,33 @@ impl<T> Page<T> {
         }
     }
 }
+
+/// The keyset condition "strictly after `values` in the order of `order`": for columns
+/// (c1, c2, c3) ascending, `c1 > v1 OR (c1 = v1 AND c2 > v2) OR (c1 = v1 AND c2 = v2 AND
+/// c3 > v3)`; descending flips every comparison. Every list that pages by cursor uses it, with
+/// an index on the same columns.
+pub fn after<C>(
+    order: &[C],
+    values: &[cairn_store::sea_orm::Value],
+    desc: bool,
+) -> cairn_store::sea_orm::Condition
+where
+    C: cairn_store::sea_orm::ColumnTrait,
+{
+    use cairn_store::sea_orm::Condition;
+    use cairn_store::sea_orm::sea_query::{Expr, ExprTrait};
+    let mut any = Condition::any();
+    for i in 0..order.len().min(values.len()) {
+        let mut all = Condition::all();
+        for j in 0..i {
+            all = all.add(Expr::col(order[j]).eq(values[j].clone()));
+        }
+        let cmp = if desc {
+            Expr::col(order[i]).lt(values[i].clone())
+        } else {
+            Expr::col(order[i]).gt(values[i].clone())
+        };
+        any = any.add(all.add(cmp));
+    }
+    any
+}

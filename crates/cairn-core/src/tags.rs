@@ -175,6 +175,68 @@ pub async fn clear_tags<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A condition "the row of `record` carries `tag`", for list filters: a correlated EXISTS
+/// that probes the taggings primary key per candidate row instead of materialising every row
+/// that carries the tag.
+pub fn tagged_with<T, C>(
+    tag: uuid::Uuid,
+    record_type: &str,
+    record: (T, C),
+) -> cairn_store::sea_orm::sea_query::SimpleExpr
+where
+    T: cairn_store::sea_orm::sea_query::IntoIden,
+    C: cairn_store::sea_orm::sea_query::IntoIden,
+{
+    use cairn_store::sea_orm::sea_query::{Expr, ExprTrait, Query};
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(tagging::Entity)
+            .and_where(Expr::col((tagging::Entity, tagging::Column::TagId)).eq(tag))
+            .and_where(Expr::col((tagging::Entity, tagging::Column::RecordType)).eq(record_type))
+            .and_where(Expr::col((tagging::Entity, tagging::Column::RecordId)).equals(record))
+            .to_owned(),
+    )
+}
+
+/// The sorted tag ids on one record.
+pub async fn tag_ids<C: ConnectionTrait>(
+    db: &C,
+    scope: WorkspaceScope,
+    record_type: &str,
+    id: uuid::Uuid,
+) -> Result<Vec<uuid::Uuid>> {
+    let mut ids: Vec<uuid::Uuid> = tags_for(db, scope, record_type, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// The ids among `ids` that are still tags of the workspace (a revert skips deleted tags).
+pub async fn existing<C: ConnectionTrait>(
+    db: &C,
+    scope: WorkspaceScope,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<uuid::Uuid>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(tag::Entity::find()
+        .filter(tag::Column::WorkspaceId.eq(scope.uuid()))
+        .filter(tag::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|t| t.id)
+        .collect())
+}
+
 impl Cairn {
     /// The workspace's tags, by name.
     pub async fn list_tags(&self, actor: &Actor) -> Result<Vec<TagView>> {

@@ -28,6 +28,18 @@ pub enum Resource {
     Interaction,
     /// The workspace tag list, and tags on records.
     Tag,
+    /// Projects, their health, role slots and status summaries.
+    Project,
+    /// A project's milestones.
+    Milestone,
+    /// Tasks, their dependencies and board positions.
+    Task,
+    /// Comments on tasks.
+    Comment,
+    /// Workspace project templates (the built-ins are read-only).
+    Template,
+    /// Time entries.
+    TimeEntry,
 }
 
 impl Resource {
@@ -43,6 +55,12 @@ impl Resource {
             Resource::Contact => "contact",
             Resource::Interaction => "interaction",
             Resource::Tag => "tag",
+            Resource::Project => "project",
+            Resource::Milestone => "milestone",
+            Resource::Task => "task",
+            Resource::Comment => "comment",
+            Resource::Template => "template",
+            Resource::TimeEntry => "time entry",
         }
     }
 }
@@ -301,6 +319,174 @@ pub const MATRIX: &[Rule] = &[
         action: Apply,
         roles: EDITORS,
         note: "put tags on records they may edit",
+    },
+    Rule {
+        resource: Resource::Project,
+        action: Read,
+        roles: ALL,
+        note: "projects of visible clients",
+    },
+    Rule {
+        resource: Resource::Project,
+        action: Create,
+        roles: EDITORS,
+        note: "from scratch or from a template",
+    },
+    Rule {
+        resource: Resource::Project,
+        action: Update,
+        roles: EDITORS,
+        note: "fields, health, role slots; revert to a version",
+    },
+    Rule {
+        resource: Resource::Project,
+        action: Archive,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Resource::Project,
+        action: Delete,
+        roles: MANAGERS,
+        note: "removes milestones, tasks and time entries",
+    },
+    Rule {
+        resource: Resource::Project,
+        action: Export,
+        roles: ALL,
+        note: "CSV and JSON of visible projects",
+    },
+    Rule {
+        resource: Resource::Milestone,
+        action: Read,
+        roles: ALL,
+        note: "milestones of visible projects",
+    },
+    Rule {
+        resource: Resource::Milestone,
+        action: Create,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Resource::Milestone,
+        action: Update,
+        roles: EDITORS,
+        note: "fields, manual progress; revert to a version",
+    },
+    Rule {
+        resource: Resource::Milestone,
+        action: Archive,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Resource::Milestone,
+        action: Delete,
+        roles: EDITORS,
+        note: "its tasks stay, without a milestone",
+    },
+    Rule {
+        resource: Resource::Task,
+        action: Read,
+        roles: ALL,
+        note: "tasks of visible clients and projects",
+    },
+    Rule {
+        resource: Resource::Task,
+        action: Create,
+        roles: EDITORS,
+        note: "including quick capture and duplicates",
+    },
+    Rule {
+        resource: Resource::Task,
+        action: Update,
+        roles: EDITORS,
+        note: "fields, board moves, dependencies, batch edits; revert to a version",
+    },
+    Rule {
+        resource: Resource::Task,
+        action: Archive,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Resource::Task,
+        action: Delete,
+        roles: MANAGERS,
+        note: "",
+    },
+    Rule {
+        resource: Resource::Task,
+        action: Export,
+        roles: ALL,
+        note: "CSV and JSON of visible tasks",
+    },
+    Rule {
+        resource: Resource::Comment,
+        action: Read,
+        roles: ALL,
+        note: "comments on visible tasks",
+    },
+    Rule {
+        resource: Resource::Comment,
+        action: Create,
+        roles: EDITORS,
+        note: "",
+    },
+    Rule {
+        resource: Resource::Comment,
+        action: Delete,
+        roles: EDITORS,
+        note: "own comments; owners and admins any",
+    },
+    Rule {
+        resource: Resource::Template,
+        action: Read,
+        roles: ALL,
+        note: "built-in and workspace templates",
+    },
+    Rule {
+        resource: Resource::Template,
+        action: Create,
+        roles: EDITORS,
+        note: "save a project as a template",
+    },
+    Rule {
+        resource: Resource::Template,
+        action: Update,
+        roles: EDITORS,
+        note: "workspace templates only",
+    },
+    Rule {
+        resource: Resource::Template,
+        action: Archive,
+        roles: EDITORS,
+        note: "workspace templates only",
+    },
+    Rule {
+        resource: Resource::TimeEntry,
+        action: Read,
+        roles: ALL,
+        note: "entries on visible projects",
+    },
+    Rule {
+        resource: Resource::TimeEntry,
+        action: Create,
+        roles: EDITORS,
+        note: "own time; owners and admins for anyone",
+    },
+    Rule {
+        resource: Resource::TimeEntry,
+        action: Update,
+        roles: EDITORS,
+        note: "own entries; owners and admins any",
+    },
+    Rule {
+        resource: Resource::TimeEntry,
+        action: Delete,
+        roles: EDITORS,
+        note: "own entries; owners and admins any",
     },
 ];
 

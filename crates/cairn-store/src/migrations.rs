@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         indexes: crm_list_indexes,
         raw: drop_name_indexes,
     },
+    Migration {
+        name: "0004_delivery",
+        tables: delivery_tables,
+        indexes: delivery_indexes,
+        raw: no_raw,
+    },
 ];
 
 fn no_tables() -> Vec<TableCreateStatement> {
@@ -171,6 +177,12 @@ fn boolean(name: &str) -> ColumnDef {
 }
 fn bigint(name: &str) -> ColumnDef {
     ColumnDef::new(a(name)).big_integer().not_null().to_owned()
+}
+fn date_null(name: &str) -> ColumnDef {
+    ColumnDef::new(a(name)).date().null().to_owned()
+}
+fn word(name: &str) -> ColumnDef {
+    ColumnDef::new(a(name)).string_len(32).not_null().to_owned()
 }
 fn json(name: &str) -> ColumnDef {
     ColumnDef::new(a(name)).json_binary().not_null().to_owned()
@@ -740,5 +752,313 @@ fn drop_name_indexes(_: Backend) -> Vec<&'static str> {
         "DROP INDEX IF EXISTS ix_clients_ws_name",
         "DROP INDEX IF EXISTS ix_clients_ws_status",
         "DROP INDEX IF EXISTS ix_clients_ws_updated",
+    ]
+}
+
+/// Delivery: projects, their health history and role slots, milestones, tasks with
+/// dependencies and comments, time entries and workspace project templates.
+///
+/// `tasks.client_id` repeats the project's client (or holds the client of a client-only
+/// capture) so visibility filters tasks directly by client, without joining projects, at a
+/// million rows. The core keeps it in step when a project moves to another client.
+fn delivery_tables() -> Vec<TableCreateStatement> {
+    let mut projects = Table::create();
+    projects
+        .table(a("projects"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("client_id"))
+        .col(text("name"))
+        .col(text("sort_key"))
+        .col(word("project_type"))
+        .col(word("status"))
+        .col(date_null("start_date"))
+        .col(date_null("target_end_date"))
+        .col(ColumnDef::new(a("goals")).text().not_null().default(""))
+        .col(
+            ColumnDef::new(a("description"))
+                .text()
+                .not_null()
+                .default(""),
+        )
+        .col(ColumnDef::new(a("budget_type")).string_len(32).null())
+        .col(ColumnDef::new(a("budget_cents")).big_integer().null())
+        .col(ColumnDef::new(a("health")).string_len(32).null())
+        .col(text_null("health_summary"))
+        .col(ts_null("health_updated_at"))
+        .col(ColumnDef::new(a("template_key")).string_len(64).null())
+        .col(boolean("allow_due_before_start"))
+        .foreign_key(&mut fk("projects", "workspace_id", "workspaces"))
+        .foreign_key(&mut fk("projects", "client_id", "clients"));
+    record_columns(&mut projects);
+
+    let project_health = Table::create()
+        .table(a("project_health"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("project_id"))
+        .col(word("health"))
+        .col(text("summary"))
+        .col(ts("set_at"))
+        .col(uuid_null("set_by"))
+        .foreign_key(&mut fk("project_health", "project_id", "projects"))
+        .to_owned();
+
+    let project_members = Table::create()
+        .table(a("project_members"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("project_id"))
+        .col(text("role"))
+        .col(text_null("department"))
+        .col(uuid_null("user_id"))
+        .col(bigint("position"))
+        .col(ts("created_at"))
+        .col(ts("updated_at"))
+        .foreign_key(&mut fk("project_members", "project_id", "projects"))
+        .to_owned();
+
+    let mut milestones = Table::create();
+    milestones
+        .table(a("milestones"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("project_id"))
+        .col(text("name"))
+        .col(
+            ColumnDef::new(a("description"))
+                .text()
+                .not_null()
+                .default(""),
+        )
+        .col(date_null("due_date"))
+        .col(word("status"))
+        .col(ColumnDef::new(a("progress_manual")).integer().null())
+        .col(bigint("position"))
+        .foreign_key(&mut fk("milestones", "project_id", "projects"));
+    record_columns(&mut milestones);
+
+    let mut tasks = Table::create();
+    tasks
+        .table(a("tasks"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid_null("project_id"))
+        .col(uuid_null("client_id"))
+        .col(text("title"))
+        .col(
+            ColumnDef::new(a("description"))
+                .text()
+                .not_null()
+                .default(""),
+        )
+        .col(word("status"))
+        .col(word("priority"))
+        .col(date_null("due_date"))
+        .col(uuid_null("assignee_user_id"))
+        .col(uuid_null("assignee_slot_id"))
+        .col(uuid_null("milestone_id"))
+        .col(uuid_null("source_meeting_id"))
+        .col(uuid_null("linked_asset_id"))
+        .col(uuid_null("linked_production_id"))
+        .col(ColumnDef::new(a("estimate_minutes")).integer().null())
+        .col(bigint("position"))
+        .col(ts_null("completed_at"))
+        .foreign_key(&mut fk("tasks", "workspace_id", "workspaces"))
+        .foreign_key(&mut fk("tasks", "project_id", "projects"))
+        .foreign_key(&mut fk("tasks", "client_id", "clients"))
+        .foreign_key(
+            ForeignKey::create()
+                .from(a("tasks"), a("milestone_id"))
+                .to(a("milestones"), a("id"))
+                .on_delete(ForeignKeyAction::SetNull),
+        )
+        .foreign_key(
+            ForeignKey::create()
+                .from(a("tasks"), a("assignee_slot_id"))
+                .to(a("project_members"), a("id"))
+                .on_delete(ForeignKeyAction::SetNull),
+        );
+    record_columns(&mut tasks);
+
+    let task_dependencies = Table::create()
+        .table(a("task_dependencies"))
+        .col(uuid("task_id"))
+        .col(uuid("depends_on_id"))
+        .col(uuid("workspace_id"))
+        .col(ts("created_at"))
+        .col(uuid_null("created_by"))
+        .primary_key(Index::create().col(a("task_id")).col(a("depends_on_id")))
+        .foreign_key(&mut fk("task_dependencies", "task_id", "tasks"))
+        .foreign_key(
+            ForeignKey::create()
+                .from(a("task_dependencies"), a("depends_on_id"))
+                .to(a("tasks"), a("id"))
+                .on_delete(ForeignKeyAction::Cascade),
+        )
+        .to_owned();
+
+    let task_comments = Table::create()
+        .table(a("task_comments"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("task_id"))
+        .col(uuid_null("author_id"))
+        .col(text("body"))
+        .col(ts("created_at"))
+        .foreign_key(&mut fk("task_comments", "task_id", "tasks"))
+        .to_owned();
+
+    let mut time_entries = Table::create();
+    time_entries
+        .table(a("time_entries"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(uuid("user_id"))
+        .col(uuid("project_id"))
+        .col(uuid("client_id"))
+        .col(uuid_null("task_id"))
+        .col(ColumnDef::new(a("entry_date")).date().not_null())
+        .col(ColumnDef::new(a("minutes")).integer().not_null())
+        .col(ColumnDef::new(a("note")).text().not_null().default(""))
+        .col(boolean("billable"))
+        .foreign_key(&mut fk("time_entries", "project_id", "projects"))
+        .foreign_key(
+            ForeignKey::create()
+                .from(a("time_entries"), a("task_id"))
+                .to(a("tasks"), a("id"))
+                .on_delete(ForeignKeyAction::SetNull),
+        );
+    record_columns(&mut time_entries);
+
+    let mut templates = Table::create();
+    templates
+        .table(a("project_templates"))
+        .col(id())
+        .col(uuid("workspace_id"))
+        .col(text("name"))
+        .col(
+            ColumnDef::new(a("description"))
+                .text()
+                .not_null()
+                .default(""),
+        )
+        .col(word("project_type"))
+        .col(json("plan"))
+        .foreign_key(&mut fk("project_templates", "workspace_id", "workspaces"));
+    record_columns(&mut templates);
+
+    vec![
+        projects.to_owned(),
+        project_health,
+        project_members,
+        milestones.to_owned(),
+        tasks.to_owned(),
+        task_dependencies,
+        task_comments,
+        time_entries.to_owned(),
+        templates.to_owned(),
+    ]
+}
+
+/// Indexes for the delivery views at 5,000 projects and 1,000,000 tasks: a project's board
+/// (status, position), My work (assignee, due), the global list by due date, a task's
+/// dependents, and time per project and per user and week.
+fn delivery_indexes() -> Vec<IndexCreateStatement> {
+    vec![
+        index(
+            "ix_projects_ws_sort_id",
+            "projects",
+            &["workspace_id", "sort_key", "id"],
+            false,
+        ),
+        index("ix_projects_client", "projects", &["client_id"], false),
+        index(
+            "ix_project_health_project",
+            "project_health",
+            &["project_id", "set_at"],
+            false,
+        ),
+        index(
+            "ix_project_members_project",
+            "project_members",
+            &["project_id", "position"],
+            false,
+        ),
+        index(
+            "ix_project_members_user",
+            "project_members",
+            &["user_id"],
+            false,
+        ),
+        index(
+            "ix_milestones_project",
+            "milestones",
+            &["project_id", "position"],
+            false,
+        ),
+        index(
+            "ix_tasks_project_status_pos",
+            "tasks",
+            &["project_id", "status", "position"],
+            false,
+        ),
+        index(
+            "ix_tasks_ws_assignee_due",
+            "tasks",
+            &["workspace_id", "assignee_user_id", "due_date", "id"],
+            false,
+        ),
+        index(
+            "ix_tasks_slot_due",
+            "tasks",
+            &["assignee_slot_id", "due_date"],
+            false,
+        ),
+        index(
+            "ix_tasks_ws_due_id",
+            "tasks",
+            &["workspace_id", "due_date", "id"],
+            false,
+        ),
+        index(
+            "ix_tasks_ws_updated_id",
+            "tasks",
+            &["workspace_id", "updated_at", "id"],
+            false,
+        ),
+        index("ix_tasks_client", "tasks", &["client_id"], false),
+        index("ix_tasks_milestone", "tasks", &["milestone_id"], false),
+        index(
+            "ix_task_dependencies_depends_on",
+            "task_dependencies",
+            &["depends_on_id"],
+            false,
+        ),
+        index(
+            "ix_task_comments_task",
+            "task_comments",
+            &["task_id", "created_at"],
+            false,
+        ),
+        index(
+            "ix_time_entries_project_date",
+            "time_entries",
+            &["project_id", "entry_date"],
+            false,
+        ),
+        index(
+            "ix_time_entries_ws_user_date",
+            "time_entries",
+            &["workspace_id", "user_id", "entry_date"],
+            false,
+        ),
+        index("ix_time_entries_task", "time_entries", &["task_id"], false),
+        index(
+            "ix_project_templates_ws",
+            "project_templates",
+            &["workspace_id", "name"],
+            false,
+        ),
     ]
 }

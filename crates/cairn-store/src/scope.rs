@@ -98,4 +98,22 @@ impl WorkspaceScope {
             Some(_) => c.add(client_id.in_subquery(self.visible_client_ids())),
         }
     }
+
+    /// Like [`Self::client_filter`] for tables where a row may belong to no client (a task
+    /// captured without one): those rows are visible to every member of the workspace.
+    pub fn optional_client_filter<C: ColumnTrait>(
+        &self,
+        workspace_id: C,
+        client_id: C,
+    ) -> Condition {
+        let c = Condition::all().add(workspace_id.eq(self.uuid()));
+        match self.viewer {
+            None => c,
+            Some(_) => c.add(
+                Condition::any()
+                    .add(client_id.is_null())
+                    .add(client_id.in_subquery(self.visible_client_ids())),
+            ),
+        }
+    }
 }

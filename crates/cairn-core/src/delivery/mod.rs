@@ -1,0 +1,133 @@
+//! Delivery: projects (from templates), role slots, milestones, tasks with dependencies and
+//! comments, boards and work views, quick capture, status summaries and time.
+//!
+//! Visibility follows the client: every query filters projects and tasks through the actor's
+//! [`cairn_store::WorkspaceScope`] on their `client_id`, so a restricted client's projects,
+//! tasks and time vanish for anyone not on its access list, answering 404 like the client.
+
+pub mod capture;
+pub mod comments;
+pub mod dependencies;
+pub mod milestones;
+pub mod projects;
+pub mod slots;
+pub mod summary;
+pub mod tasks;
+pub mod templates;
+pub mod time;
+
+use cairn_domain::{DomainError, Result};
+use cairn_store::entities::{client, project};
+use cairn_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+
+use crate::actor::Actor;
+use crate::{Cairn, db_err};
+
+/// A client as shown next to a project or task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ClientRef {
+    pub id: uuid::Uuid,
+    pub name: String,
+}
+
+/// A project as shown next to a task or time entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProjectRef {
+    pub id: uuid::Uuid,
+    pub name: String,
+}
+
+/// Parses an optional `YYYY-MM-DD` date field.
+pub(crate) fn parse_date(
+    field: &str,
+    raw: &str,
+) -> std::result::Result<chrono::NaiveDate, cairn_domain::FieldError> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| cairn_domain::FieldError::new(field, "must be a date like 2026-03-31"))
+}
+
+/// Today in the actor's timezone: "today", "overdue" and capture dates are the user's days.
+pub(crate) fn today_for(actor: &Actor) -> chrono::NaiveDate {
+    let tz: chrono_tz::Tz = actor.timezone.parse().unwrap_or(chrono_tz::UTC);
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+impl Cairn {
+    /// A project the actor may see, or `NotFound` (also for restricted and foreign ones).
+    pub(crate) async fn visible_project<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: uuid::Uuid,
+    ) -> Result<project::Model> {
+        project::Entity::find_by_id(id)
+            .filter(
+                actor
+                    .scope()
+                    .client_filter(project::Column::WorkspaceId, project::Column::ClientId),
+            )
+            .one(db)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("project"))
+    }
+
+    /// Names of clients by id, for display.
+    pub(crate) async fn client_names<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[uuid::Uuid],
+    ) -> Result<std::collections::HashMap<uuid::Uuid, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        Ok(client::Entity::find()
+            .select_only()
+            .column(client::Column::Id)
+            .column(client::Column::Name)
+            .filter(actor.scope().clients_filter())
+            .filter(client::Column::Id.is_in(ids))
+            .into_tuple::<(uuid::Uuid, String)>()
+            .all(db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .collect())
+    }
+
+    /// Names of projects by id, for display.
+    pub(crate) async fn project_names<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[uuid::Uuid],
+    ) -> Result<std::collections::HashMap<uuid::Uuid, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        Ok(project::Entity::find()
+            .select_only()
+            .column(project::Column::Id)
+            .column(project::Column::Name)
+            .filter(
+                actor
+                    .scope()
+                    .client_filter(project::Column::WorkspaceId, project::Column::ClientId),
+            )
+            .filter(project::Column::Id.is_in(ids))
+            .into_tuple::<(uuid::Uuid, String)>()
+            .all(db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .collect())
+    }
+}
