@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiActor, ApiJson, ApiQuery, IfMatch};
 
 /// Present-but-null becomes `Some(None)`; absent stays `None` (with `#[serde(default)]`).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))

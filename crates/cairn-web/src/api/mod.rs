@@ -7,6 +7,9 @@ mod auth;
 mod crm;
 mod exports;
 mod members;
+mod projects;
+mod tasks;
+mod time;
 mod workspace;
 
 use axum::Json;
@@ -91,6 +94,69 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(exports::contacts))
         .routes(routes!(exports::contact_vcard))
         .routes(routes!(exports::client_contacts_vcard))
+        .routes(routes!(projects::list_projects, projects::create_project))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
+        .routes(routes!(projects::archive_project))
+        .routes(routes!(projects::restore_project))
+        .routes(routes!(projects::health_history, projects::set_health))
+        .routes(routes!(projects::summary))
+        .routes(routes!(projects::project_time))
+        .routes(routes!(projects::project_versions))
+        .routes(routes!(projects::project_diff))
+        .routes(routes!(projects::project_revert))
+        .routes(routes!(projects::save_as_template))
+        .routes(routes!(
+            projects::list_milestones,
+            projects::create_milestone
+        ))
+        .routes(routes!(
+            projects::get_milestone,
+            projects::update_milestone,
+            projects::delete_milestone
+        ))
+        .routes(routes!(projects::archive_milestone))
+        .routes(routes!(projects::restore_milestone))
+        .routes(routes!(projects::milestone_versions))
+        .routes(routes!(projects::milestone_diff))
+        .routes(routes!(projects::milestone_revert))
+        .routes(routes!(projects::list_slots, projects::create_slot))
+        .routes(routes!(projects::update_slot, projects::delete_slot))
+        .routes(routes!(projects::list_templates))
+        .routes(routes!(projects::get_template, projects::update_template))
+        .routes(routes!(projects::archive_template))
+        .routes(routes!(projects::restore_template))
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(
+            tasks::list_project_tasks,
+            tasks::create_project_task
+        ))
+        .routes(routes!(tasks::board))
+        .routes(routes!(tasks::batch_update))
+        .routes(routes!(tasks::batch_archive))
+        .routes(routes!(tasks::batch_duplicate))
+        .routes(routes!(
+            tasks::get_task,
+            tasks::update_task,
+            tasks::delete_task
+        ))
+        .routes(routes!(tasks::archive_task))
+        .routes(routes!(tasks::restore_task))
+        .routes(routes!(tasks::move_task))
+        .routes(routes!(tasks::list_dependencies, tasks::add_dependency))
+        .routes(routes!(tasks::remove_dependency))
+        .routes(routes!(tasks::list_comments, tasks::add_comment))
+        .routes(routes!(tasks::delete_comment))
+        .routes(routes!(tasks::task_versions))
+        .routes(routes!(tasks::task_diff))
+        .routes(routes!(tasks::task_revert))
+        .routes(routes!(tasks::capture))
+        .routes(routes!(time::list, time::create))
+        .routes(routes!(time::update, time::delete))
+        .routes(routes!(time::timesheet))
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
