@@ -1026,6 +1026,25 @@ impl Cairn {
         self.task_views(db, actor, rows).await
     }
 
+    /// Archives or restores one task; a task the actor cannot see is not found.
+    pub async fn set_task_archived(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+        archived: bool,
+    ) -> Result<TaskView> {
+        actor.require(Action::Read, Resource::Task)?;
+        let t = self.visible_task(self.store.reader(), actor, id).await?;
+        if t.archived_at.is_some() == archived {
+            return Err(DomainError::Conflict(format!(
+                "the task is already {}",
+                if archived { "archived" } else { "active" }
+            )));
+        }
+        self.set_tasks_archived(actor, &[t.id], archived).await?;
+        self.get_task(actor, t.id).await
+    }
+
     /// Archives or restores many tasks, all or nothing.
     pub async fn set_tasks_archived(
         &self,

@@ -280,29 +280,31 @@ pub async fn delete_task(
 
 /// Archives a task.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/archive", tag = "tasks", params(("id" = String, Path)),
-    responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
+    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn archive_task(
     State(state): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    state.cairn.set_tasks_archived(&a, &[id], true).await?;
-    let t = state.cairn.get_task(&a, id).await?;
+    let t = state
+        .cairn
+        .set_task_archived(&a, parse_id(&id)?, true)
+        .await?;
     Ok(with_etag(t.version, t))
 }
 
 /// Restores an archived task.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/restore", tag = "tasks", params(("id" = String, Path)),
-    responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
+    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn restore_task(
     State(state): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    state.cairn.set_tasks_archived(&a, &[id], false).await?;
-    let t = state.cairn.get_task(&a, id).await?;
+    let t = state
+        .cairn
+        .set_task_archived(&a, parse_id(&id)?, false)
+        .await?;
     Ok(with_etag(t.version, t))
 }
 

@@ -16,10 +16,18 @@ struct Foreign {
     contact: String,
     interaction: String,
     tag: String,
+    project: String,
+    milestone: String,
+    slot: String,
+    task: String,
+    prerequisite: String,
+    comment: String,
+    template: String,
+    time_entry: String,
 }
 
 impl Foreign {
-    fn all(&self) -> [&String; 8] {
+    fn all(&self) -> [&String; 16] {
         [
             &self.member,
             &self.token,
@@ -29,6 +37,14 @@ impl Foreign {
             &self.contact,
             &self.interaction,
             &self.tag,
+            &self.project,
+            &self.milestone,
+            &self.slot,
+            &self.task,
+            &self.prerequisite,
+            &self.comment,
+            &self.template,
+            &self.time_entry,
         ]
     }
 }
@@ -144,6 +160,74 @@ async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) 
         )
         .await;
     let interaction = interaction["id"].as_str().unwrap().to_string();
+    let (_, project) = app
+        .call(
+            Method::POST,
+            "/api/v1/projects",
+            &b,
+            Some(json!({"client_id": client, "name": "Beta Pilot", "template": "poc-pilot", "start_date": "2026-11-23"})),
+        )
+        .await;
+    let project = project["id"].as_str().unwrap().to_string();
+    let id_of = |v: &Value, i: usize| v[i]["id"].as_str().unwrap().to_string();
+    let (_, milestones) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/projects/{project}/milestones"),
+            &b,
+            None,
+        )
+        .await;
+    let (_, slots) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/projects/{project}/members"),
+            &b,
+            None,
+        )
+        .await;
+    let (_, tasks) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/projects/{project}/tasks"),
+            &b,
+            None,
+        )
+        .await;
+    let (task, prerequisite) = (id_of(&tasks["items"], 1), id_of(&tasks["items"], 0));
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/tasks/{task}/dependencies"),
+            &b,
+            Some(json!({"depends_on": prerequisite})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, comment) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/tasks/{task}/comments"),
+            &b,
+            Some(json!({"body": "on it"})),
+        )
+        .await;
+    let (_, template) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/projects/{project}/save-as-template"),
+            &b,
+            Some(json!({"name": "Beta way"})),
+        )
+        .await;
+    let (_, entry) = app
+        .call(
+            Method::POST,
+            "/api/v1/time-entries",
+            &b,
+            Some(json!({"project_id": project, "task_id": task, "date": "2026-11-24", "minutes": 90})),
+        )
+        .await;
     let ann_browser = app.browser_login("ann@acme.test", PASSWORD).await;
     (
         app,
@@ -158,6 +242,14 @@ async fn setup() -> (TestApp, String, crate::harness::Browser, Foreign, String) 
             contact,
             interaction,
             tag,
+            milestone: id_of(&milestones, 0),
+            slot: id_of(&slots, 0),
+            project,
+            task,
+            prerequisite,
+            comment: comment["id"].as_str().unwrap().to_string(),
+            template: template["id"].as_str().unwrap().to_string(),
+            time_entry: entry["id"].as_str().unwrap().to_string(),
         },
         b,
     )
@@ -197,8 +289,51 @@ async fn beta_state(app: &TestApp, b: &str) -> Value {
             .1,
         );
     }
+    let mut delivery = vec![];
+    let (_, projects) = app
+        .call(Method::GET, "/api/v1/projects?archived=all", b, None)
+        .await;
+    for p in projects["items"].as_array().unwrap() {
+        let id = p["id"].as_str().unwrap();
+        for part in [
+            "milestones?archived=true",
+            "members",
+            "tasks?archived=all&limit=200",
+            "health",
+            "time",
+        ] {
+            delivery.push(
+                app.call(
+                    Method::GET,
+                    &format!("/api/v1/projects/{id}/{part}"),
+                    b,
+                    None,
+                )
+                .await
+                .1,
+            );
+        }
+    }
+    let (_, tasks) = app
+        .call(Method::GET, "/api/v1/tasks?archived=all&limit=200", b, None)
+        .await;
+    for t in tasks["items"].as_array().unwrap() {
+        let id = t["id"].as_str().unwrap();
+        for part in ["dependencies", "comments"] {
+            delivery.push(
+                app.call(Method::GET, &format!("/api/v1/tasks/{id}/{part}"), b, None)
+                    .await
+                    .1,
+            );
+        }
+    }
+    let (_, templates) = app
+        .call(Method::GET, "/api/v1/templates?archived=true", b, None)
+        .await;
+    let (_, time) = app.call(Method::GET, "/api/v1/time-entries", b, None).await;
     json!({"members": members, "tokens": tokens, "sessions": sessions.as_array().map(|s| s.len()), "invites": invites,
-           "clients": clients, "tags": tags, "contacts": contacts, "interactions": interactions})
+           "clients": clients, "tags": tags, "contacts": contacts, "interactions": interactions,
+           "projects": projects, "tasks": tasks, "delivery": delivery, "templates": templates, "time": time})
 }
 
 #[tokio::test]
@@ -211,8 +346,16 @@ async fn every_api_route_with_an_id_answers_404_for_another_workspaces_records()
         if !path.contains('{') {
             continue;
         }
+        // `{key}` is a template key or id; `{depends_on}` a second task id.
+        let params: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split('}').next())
+            .collect();
         assert!(
-            path.matches('{').count() == 1 && path.contains("{id}"),
+            params
+                .iter()
+                .all(|p| ["id", "key", "depends_on"].contains(p)),
             "route {path} takes an unexpected parameter: add it to this walk"
         );
         for (method, op) in item.as_object().unwrap() {
@@ -238,7 +381,10 @@ async fn every_api_route_with_an_id_answers_404_for_another_workspaces_records()
                 .as_object()
                 .is_some_and(|r| r.keys().all(|k| k == "405"));
             for id in foreign.all() {
-                let mut url = path.replace("{id}", id);
+                let mut url = path
+                    .replace("{id}", id)
+                    .replace("{key}", id)
+                    .replace("{depends_on}", &foreign.prerequisite);
                 if !query.is_empty() {
                     url = format!("{url}?{}", query.join("&"));
                 }
