@@ -85,6 +85,13 @@ pub struct BenchDataArgs {
     /// Tags in the workspace list; each client gets 0 to 3 of them.
     #[arg(long, default_value_t = 12)]
     pub tags: usize,
+    /// Projects to generate (each with milestones and role slots); the first, "Bench board",
+    /// gets 500 tasks.
+    #[arg(long, default_value_t = 0)]
+    pub projects: u64,
+    /// Tasks to spread over the projects.
+    #[arg(long, default_value_t = 0)]
+    pub tasks: u64,
     /// Seed of the generator: the same seed gives the same names, statuses, owners and tags.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -298,6 +305,7 @@ async fn admin(paths: Paths, cmd: Admin) -> anyhow::Result<()> {
 
 async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
     let app = crate::open(&paths, Config::default()).await?;
+    let summary_workspace = args.workspace.clone();
     let summary = crate::seed::generate(
         &app.store,
         &crate::seed::Options {
@@ -311,6 +319,20 @@ async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
     )
     .await?;
     println!("{summary}");
+    let delivery = crate::seed::delivery::generate(
+        &app.store,
+        &crate::seed::delivery::Options {
+            workspace: summary_workspace,
+            projects: args.projects,
+            tasks: args.tasks,
+            seed: args.seed,
+            analyze: args.analyze,
+        },
+    )
+    .await?;
+    if args.projects > 0 {
+        println!("{delivery}");
+    }
     app.store.close().await;
     Ok(())
 }

@@ -14,6 +14,8 @@
 //! does so only with `--analyze`: the server never runs `ANALYZE`, so a database that grew
 //! through the application has no statistics, and the benchmark should see what it sees.
 
+pub mod delivery;
+
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -861,7 +863,7 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
 }
 
 /// Inserts `rows` with one multi-row `INSERT` per [`CHUNK`] rows.
-async fn insert_chunks<A, C>(db: &C, rows: Vec<A>) -> anyhow::Result<()>
+pub(crate) async fn insert_chunks<A, C>(db: &C, rows: Vec<A>) -> anyhow::Result<()>
 where
     A: cairn_store::sea_orm::ActiveModelTrait,
     C: ConnectionTrait,
