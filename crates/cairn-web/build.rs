@@ -19,6 +19,7 @@ use std::process::Command;
 /// (served name, path relative to `web/`).
 const FILES: &[(&str, &str)] = &[
     ("htmx.min.js", "node_modules/htmx.org/dist/htmx.min.js"),
+    ("sortable.min.js", "node_modules/sortablejs/Sortable.min.js"),
     (
         "swagger-ui-bundle.js",
         "node_modules/swagger-ui-dist/swagger-ui-bundle.js",

@@ -118,6 +118,7 @@ mod tests {
     fn every_expected_asset_is_embedded_with_a_hashed_url() {
         for name in [
             "htmx.min.js",
+            "sortable.min.js",
             "swagger-ui-bundle.js",
             "swagger-ui.css",
             "cairn.css",
