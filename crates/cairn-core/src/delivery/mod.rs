@@ -47,8 +47,9 @@ pub(crate) fn parse_date(
         .map_err(|_| cairn_domain::FieldError::new(field, "must be a date like 2026-03-31"))
 }
 
-/// Today in the actor's timezone: "today", "overdue" and capture dates are the user's days.
-pub(crate) fn today_for(actor: &Actor) -> chrono::NaiveDate {
+/// Today in the actor's timezone: "today", "overdue" and capture dates are the user's days,
+/// and pages mark due dates against the same day.
+pub fn today_for(actor: &Actor) -> chrono::NaiveDate {
     let tz: chrono_tz::Tz = actor.timezone.parse().unwrap_or(chrono_tz::UTC);
     chrono::Utc::now().with_timezone(&tz).date_naive()
 }
