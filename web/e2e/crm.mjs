@@ -69,7 +69,7 @@ browser = await chromium.launch({
 const owner = await newPage();
 await login(owner, ownerEmail);
 await owner.goto(`${base}/clients`);
-await Promise.all([owner.waitForURL(/\/clients\/new$/), owner.keyboard.press('c')]);
+await Promise.all([owner.waitForURL(/\/clients\/new$/), owner.keyboard.press('n')]);
 await owner.fill('#name', clientName);
 await owner.selectOption('#status', 'active');
 await owner.fill('#website', 'harbour-lights.example');

@@ -12,8 +12,20 @@
 //   - htmx requests carry X-CSRF-Token from <meta name="csrf-token">.
 //   - <select data-autosubmit> submits its form on change.
 //   - Escape or an outside click closes open <details> menus.
+//   - "g p" -> /projects, "g w" -> /work, "g t" -> /time.
+//   - data-shortcut on an input focuses it ("c" quick capture, "a" add task).
+//   - Task lists: "x" ticks the selected row; [data-select-all] ticks every
+//     row of its batch form; the batch bar counts the selection.
+//   - Quick capture (form[data-capture]): clears its panel when emptied or on
+//     Escape, and its box once a task is saved.
+//   - htmx errors and board moves that fail show a toast (#toasts).
+//   - Boards ([data-board]): SortableJS drag and drop plus keyboard moves;
+//     each move POSTs the card's column and neighbours to data-move-url.
 (function () {
   'use strict';
+
+  // Styles that only make sense with this script running key off html.js.
+  document.documentElement.classList.add('js');
 
   // ------------------------------------------------------------ htmx config
   // Set before htmx initialises (it waits for DOMContentLoaded, which comes
@@ -45,7 +57,7 @@
 
   // ------------------------------------------------------------- keyboard
 
-  var NAV_KEYS = { d: '/', m: '/members', a: '/activity', s: '/settings' };
+  var NAV_KEYS = { d: '/', m: '/members', a: '/activity', s: '/settings', p: '/projects', w: '/work', t: '/time' };
   var G_TIMEOUT_MS = 1500;
   var gPressedAt = 0;
 
@@ -97,9 +109,22 @@
       rows[next].scrollIntoView({ block: 'nearest' });
       return true;
     }
+    if (rows.length && key === 'x') {
+      var sel = rows.find(function (r) { return r.classList.contains('selected'); });
+      var box = sel && sel.querySelector('input[type="checkbox"][name="ids"]');
+      if (!box) return false;
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event('change', { bubbles: true }));
+      return true;
+    }
     var shortcut = document.querySelector('[data-shortcut="' + key + '"]');
     if (shortcut && key.length === 1) {
-      shortcut.click();
+      if (shortcut instanceof HTMLInputElement || shortcut instanceof HTMLTextAreaElement) {
+        shortcut.focus();
+        if (typeof shortcut.select === 'function') shortcut.select();
+      } else {
+        shortcut.click();
+      }
       return true;
     }
     return false;
@@ -120,14 +145,24 @@
         evt.preventDefault();
         return;
       }
-      // Escape leaves the search box so single-key shortcuts work again.
+      // Escape leaves the search or capture box so single-key shortcuts work again.
       var active = document.activeElement;
       if (active && active === searchInput()) active.blur();
+      if (active && active.classList && active.classList.contains('capture-input')) {
+        clearCapture();
+        active.blur();
+      }
       return;
     }
 
     if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
     if (isTyping(evt.target) || isTyping(document.activeElement)) return;
+
+    if (boardKeys(evt)) {
+      evt.preventDefault();
+      gPressedAt = 0;
+      return;
+    }
 
     if (key === '/') {
       if (focusSearch()) evt.preventDefault();
@@ -235,6 +270,8 @@
     if (!(el instanceof HTMLSelectElement) || !el.hasAttribute('data-autosubmit')) return;
     var form = el.form;
     if (!form) return;
+    // htmx already sends forms that listen for "change"; submitting too would post twice.
+    if (form.hasAttribute('hx-post') || form.hasAttribute('hx-get')) return;
     // requestSubmit fires the submit event, so data-confirm and htmx apply.
     if (typeof form.requestSubmit === 'function') form.requestSubmit();
     else form.submit();
@@ -263,4 +300,280 @@
   document.addEventListener('click', function (evt) {
     closeMenus(evt.target instanceof Node ? evt.target : null, false);
   });
+
+  // --------------------------------------------------------------- toasts
+
+  function toast(text, ok) {
+    var box = document.getElementById('toasts');
+    if (!box) return;
+    var t = document.createElement('div');
+    t.className = ok ? 'toast toast-ok' : 'toast';
+    t.textContent = text;
+    box.appendChild(t);
+    window.setTimeout(function () {
+      if (t.parentNode) t.parentNode.removeChild(t);
+    }, 7000);
+  }
+
+  function errorText(xhr) {
+    var type = (xhr && xhr.getResponseHeader && xhr.getResponseHeader('Content-Type')) || '';
+    if (xhr && xhr.responseText && type.indexOf('text/plain') === 0) return xhr.responseText;
+    if (xhr && xhr.status === 403) return 'You may not do that, or your session expired: reload the page.';
+    return 'The change was not saved' + (xhr && xhr.status ? ' (' + xhr.status + ')' : '') + '. Reload and try again.';
+  }
+
+  document.addEventListener('htmx:responseError', function (evt) {
+    toast(errorText(evt.detail && evt.detail.xhr), false);
+  });
+
+  document.addEventListener('htmx:sendError', function () {
+    toast('The server could not be reached. Check your connection and try again.', false);
+  });
+
+  // -------------------------------------------------------- batch selection
+
+  function batchBoxes(formId) {
+    return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="' + formId + '"]'));
+  }
+
+  function countSelection(formId) {
+    var n = batchBoxes(formId).filter(function (b) { return b.checked; }).length;
+    var label = document.querySelector('[data-selected-count="' + formId + '"]');
+    if (label) label.textContent = n + ' selected';
+    var form = document.getElementById(formId);
+    if (form) form.classList.toggle('has-selection', n > 0);
+  }
+
+  document.addEventListener('change', function (evt) {
+    var el = evt.target;
+    if (!(el instanceof HTMLInputElement) || el.type !== 'checkbox') return;
+    var all = el.getAttribute('data-select-all');
+    if (all) {
+      batchBoxes(all).forEach(function (b) { b.checked = el.checked; });
+      countSelection(all);
+      return;
+    }
+    var formId = el.getAttribute('form');
+    if (el.name === 'ids' && formId) countSelection(formId);
+  });
+
+  // A batch with nothing ticked would only come back with an error.
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement) || form.id !== 'batch') return;
+    if (!batchBoxes('batch').some(function (b) { return b.checked; })) {
+      evt.preventDefault();
+      toast('Tick the tasks to change first (x ticks the selected row).', false);
+    }
+  });
+
+  // -------------------------------------------------------- quick capture
+
+  function capturePanel() {
+    return document.getElementById('capture-panel');
+  }
+
+  function clearCapture() {
+    var panel = capturePanel();
+    if (panel) panel.innerHTML = '';
+  }
+
+  document.addEventListener('input', function (evt) {
+    var el = evt.target;
+    if (el instanceof HTMLInputElement && el.classList.contains('capture-input') && !el.value.trim()) clearCapture();
+  });
+
+  document.addEventListener('htmx:afterRequest', function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!(elt instanceof HTMLFormElement) || !elt.hasAttribute('data-capture') || !evt.detail.successful) return;
+    var panel = capturePanel();
+    if (panel && panel.querySelector('.capture-saved')) {
+      var input = elt.querySelector('.capture-input');
+      if (input) input.value = '';
+    }
+  });
+
+  document.addEventListener('click', function (evt) {
+    var t = evt.target instanceof Element ? evt.target : null;
+    if (t && t.closest('form[data-capture]')) return;
+    clearCapture();
+  });
+
+  // ----------------------------------------------------------------- board
+  // Each list is a column (data-status); cards carry data-id. A move posts the
+  // card's column and the cards now above (after) and below (before) it, so
+  // the server places it between them. Moves are sent one at a time; a refused
+  // move reloads the board to show what the server has.
+
+  var moveQueue = Promise.resolve();
+
+  function boardEl() {
+    return document.querySelector('[data-board]');
+  }
+
+  function cardsOf(list) {
+    return Array.prototype.slice.call(list.children).filter(function (c) {
+      return c.classList.contains('board-card') && !c.classList.contains('sortable-fallback');
+    });
+  }
+
+  function columns() {
+    var board = boardEl();
+    return board ? Array.prototype.slice.call(board.querySelectorAll('.board-list')) : [];
+  }
+
+  function updateCounts() {
+    columns().forEach(function (list) {
+      var col = list.closest('.board-col');
+      var count = col && col.querySelector('[data-count]');
+      if (count) count.textContent = String(cardsOf(list).length);
+    });
+  }
+
+  function announce(text) {
+    var live = document.getElementById('board-status');
+    if (live) live.textContent = text;
+  }
+
+  function columnName(list) {
+    var col = list.closest('.board-col');
+    var h = col && col.querySelector('h2');
+    return h ? h.textContent : list.getAttribute('data-status');
+  }
+
+  function postMove(card) {
+    var board = boardEl();
+    var url = board && board.getAttribute('data-move-url');
+    if (!url) return;
+    var list = card.parentElement;
+    var cards = cardsOf(list);
+    var i = cards.indexOf(card);
+    var body = new URLSearchParams();
+    body.set('task', card.getAttribute('data-id'));
+    body.set('status', list.getAttribute('data-status'));
+    body.set('after', i > 0 ? cards[i - 1].getAttribute('data-id') : '');
+    body.set('before', i < cards.length - 1 ? cards[i + 1].getAttribute('data-id') : '');
+    updateCounts();
+    var title = (card.querySelector('.board-card-title') || card).textContent.trim();
+    announce('Moved ' + title + ' to ' + columnName(list) + ', position ' + (i + 1) + ' of ' + cards.length + '.');
+    card.classList.add('is-saving');
+    moveQueue = moveQueue.then(function () {
+      var headers = { 'Content-Type': 'application/x-www-form-urlencoded', 'HX-Request': 'true' };
+      var token = csrfToken();
+      if (token) headers['X-CSRF-Token'] = token;
+      return fetch(url, { method: 'POST', credentials: 'same-origin', headers: headers, body: body.toString() })
+        .then(function (res) {
+          card.classList.remove('is-saving');
+          if (res.ok) return;
+          return res.text().then(function (text) {
+            var plain = (res.headers.get('Content-Type') || '').indexOf('text/plain') === 0;
+            toast((plain && text) || ('The move was not saved (' + res.status + ').'), false);
+            window.setTimeout(function () { window.location.reload(); }, 1200);
+          });
+        }, function () {
+          card.classList.remove('is-saving');
+          toast('The move was not saved: the server could not be reached.', false);
+          window.setTimeout(function () { window.location.reload(); }, 1200);
+        });
+    });
+  }
+
+  function focusedCard() {
+    var el = document.activeElement;
+    return el && el.classList && el.classList.contains('board-card') ? el : null;
+  }
+
+  function focusCard(card) {
+    if (!card) return false;
+    card.focus();
+    card.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    return true;
+  }
+
+  // Keys on the board: j/k (or arrows) move focus within a column, h/l across
+  // columns; [ ] or Shift+left/right move the card to the previous/next column
+  // (at the top), Shift+up/down reorder it, Enter opens it.
+  function boardKeys(evt) {
+    var board = boardEl();
+    if (!board) return false;
+    var key = evt.key;
+    var card = focusedCard();
+    var lists = columns();
+    if (!card) {
+      if (key === 'j' || key === 'k' || key === 'h' || key === 'l') {
+        var first = lists.map(cardsOf).filter(function (c) { return c.length; })[0];
+        return focusCard(first && first[0]);
+      }
+      return false;
+    }
+    var list = card.parentElement;
+    var cards = cardsOf(list);
+    var i = cards.indexOf(card);
+    var col = lists.indexOf(list);
+    var canMove = board.hasAttribute('data-move-url');
+    if (key === 'Enter') {
+      window.location.assign(card.getAttribute('data-href'));
+      return true;
+    }
+    if (!evt.shiftKey && (key === 'j' || key === 'ArrowDown')) return focusCard(cards[i + 1]) || true;
+    if (!evt.shiftKey && (key === 'k' || key === 'ArrowUp')) return focusCard(cards[i - 1]) || true;
+    if (!evt.shiftKey && (key === 'h' || key === 'l' || key === 'ArrowLeft' || key === 'ArrowRight')) {
+      var step = key === 'h' || key === 'ArrowLeft' ? -1 : 1;
+      for (var c = col + step; c >= 0 && c < lists.length; c += step) {
+        var there = cardsOf(lists[c]);
+        if (there.length) return focusCard(there[Math.min(i, there.length - 1)]) || true;
+      }
+      return true;
+    }
+    if (!canMove) return false;
+    var toPrev = key === '[' || (evt.shiftKey && key === 'ArrowLeft');
+    var toNext = key === ']' || (evt.shiftKey && key === 'ArrowRight');
+    if (toPrev || toNext) {
+      var target = lists[col + (toPrev ? -1 : 1)];
+      if (!target) return true;
+      target.insertBefore(card, cardsOf(target)[0] || null);
+      focusCard(card);
+      postMove(card);
+      return true;
+    }
+    if (evt.shiftKey && (key === 'ArrowUp' || key === 'ArrowDown')) {
+      if (key === 'ArrowUp' && i > 0) list.insertBefore(card, cards[i - 1]);
+      else if (key === 'ArrowDown' && i < cards.length - 1) list.insertBefore(card, cards[i + 1].nextSibling);
+      else return true;
+      focusCard(card);
+      postMove(card);
+      return true;
+    }
+    return false;
+  }
+
+  function initBoard() {
+    var board = boardEl();
+    if (!board || !board.hasAttribute('data-move-url') || typeof window.Sortable !== 'function') return;
+    columns().forEach(function (list) {
+      window.Sortable.create(list, {
+        group: 'board',
+        animation: 120,
+        // Pointer events rather than native drag and drop: the same on mouse,
+        // touch and pen, and a drag never turns into a link drag.
+        forceFallback: true,
+        fallbackOnBody: true,
+        fallbackTolerance: 4,
+        delayOnTouchOnly: true,
+        delay: 120,
+        draggable: '.board-card',
+        ghostClass: 'sortable-ghost',
+        chosenClass: 'sortable-chosen',
+        dragClass: 'sortable-drag',
+        onEnd: function (e) {
+          if (e.from === e.to && e.oldIndex === e.newIndex) return;
+          postMove(e.item);
+        },
+      });
+    });
+  }
+
+  // Deferred scripts run before DOMContentLoaded, and sortable.min.js comes after this one.
+  if (document.readyState === 'complete') initBoard();
+  else document.addEventListener('DOMContentLoaded', initBoard);
 })();

@@ -4,9 +4,25 @@
 
 mod account;
 mod auth;
+mod board;
+mod capture;
+mod choices;
 mod clients;
+mod comments;
+mod dependencies;
+mod fields;
 mod markdown;
 mod members;
+mod milestones;
+mod project_tasks;
+mod projects;
+mod slots;
+mod task_rows;
+mod tasks;
+mod templates;
+mod time;
+mod vocab;
+mod work;
 mod workspace;
 
 use askama::Template;
@@ -21,6 +37,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use cairn_core::Actor;
 use cairn_core::secrets::csrf_token_for;
 use cairn_core::sessions::{NewSession, SessionContext};
+use cairn_core::versions::{FieldDiff, VersionView};
 use cairn_domain::{DomainError, FieldError};
 
 use crate::AppState;
@@ -194,6 +211,125 @@ pub fn router() -> Router<AppState> {
         .route("/tags/{id}/delete", post(clients::view_tag_delete_post))
         .route("/views", post(clients::view_views_post))
         .route("/views/{id}/delete", post(clients::view_view_delete_post))
+        .route(
+            "/projects",
+            get(projects::view_projects_get).post(projects::view_projects_post),
+        )
+        .route("/projects/new", get(projects::view_project_new_get))
+        .route("/projects/{id}", get(projects::view_project_get))
+        .route(
+            "/projects/{id}/edit",
+            get(projects::view_project_edit_get).post(projects::view_project_edit_post),
+        )
+        .route(
+            "/projects/{id}/archive",
+            post(projects::view_project_archive_post),
+        )
+        .route(
+            "/projects/{id}/restore",
+            post(projects::view_project_restore_post),
+        )
+        .route(
+            "/projects/{id}/delete",
+            post(projects::view_project_delete_post),
+        )
+        .route(
+            "/projects/{id}/health",
+            post(projects::view_project_health_post),
+        )
+        .route(
+            "/projects/{id}/template",
+            post(projects::view_project_template_post),
+        )
+        .route(
+            "/projects/{id}/status",
+            get(projects::view_project_status_get),
+        )
+        .route(
+            "/projects/{id}/history",
+            get(projects::view_project_history_get),
+        )
+        .route(
+            "/projects/{id}/revert",
+            post(projects::view_project_revert_post),
+        )
+        .route(
+            "/projects/{id}/tasks",
+            get(project_tasks::view_project_tasks_get).post(project_tasks::view_project_tasks_post),
+        )
+        .route(
+            "/projects/{id}/milestones",
+            post(milestones::view_project_milestones_post),
+        )
+        .route(
+            "/milestones/{id}/edit",
+            post(milestones::view_milestone_edit_post),
+        )
+        .route(
+            "/milestones/{id}/delete",
+            post(milestones::view_milestone_delete_post),
+        )
+        .route("/projects/{id}/slots", post(slots::view_project_slots_post))
+        .route("/slots/{id}/edit", post(slots::view_slot_edit_post))
+        .route("/slots/{id}/delete", post(slots::view_slot_delete_post))
+        .route("/projects/{id}/board", get(board::view_project_board_get))
+        .route(
+            "/projects/{id}/board/move",
+            post(board::view_project_board_move_post),
+        )
+        .route("/tasks/batch", post(task_rows::view_tasks_batch_post))
+        .route("/tasks/{id}", get(tasks::view_task_get))
+        .route("/tasks/{id}/edit", post(tasks::view_task_edit_post))
+        .route("/tasks/{id}/archive", post(tasks::view_task_archive_post))
+        .route("/tasks/{id}/restore", post(tasks::view_task_restore_post))
+        .route("/tasks/{id}/delete", post(tasks::view_task_delete_post))
+        .route("/tasks/{id}/history", get(tasks::view_task_history_get))
+        .route("/tasks/{id}/revert", post(tasks::view_task_revert_post))
+        .route(
+            "/tasks/{id}/dependencies",
+            post(dependencies::view_task_dependencies_post),
+        )
+        .route(
+            "/tasks/{id}/dependencies/remove",
+            post(dependencies::view_task_dependency_remove_post),
+        )
+        .route(
+            "/tasks/{id}/dependency-options",
+            get(dependencies::view_task_dependency_options_get),
+        )
+        .route(
+            "/tasks/{id}/comments",
+            post(comments::view_task_comments_post),
+        )
+        .route(
+            "/comments/{id}/delete",
+            post(comments::view_comment_delete_post),
+        )
+        .route("/tasks/{id}/inline", post(task_rows::view_task_inline_post))
+        .route("/work", get(work::view_work_get))
+        .route("/work/today", get(work::view_work_today_get))
+        .route("/work/upcoming", get(work::view_work_upcoming_get))
+        .route("/work/overdue", get(work::view_work_overdue_get))
+        .route("/capture", post(capture::view_capture_post))
+        .route("/capture/preview", post(capture::view_capture_preview_post))
+        .route("/time", get(time::view_time_get).post(time::view_time_post))
+        .route("/time/task-options", get(time::view_time_task_options_get))
+        .route("/time/{id}/delete", post(time::view_time_delete_post))
+        .route("/projects/{id}/time", get(time::view_project_time_get))
+        .route("/templates", get(templates::view_templates_get))
+        .route("/templates/{id}", get(templates::view_template_get))
+        .route(
+            "/templates/{id}/edit",
+            post(templates::view_template_edit_post),
+        )
+        .route(
+            "/templates/{id}/archive",
+            post(templates::view_template_archive_post),
+        )
+        .route(
+            "/templates/{id}/restore",
+            post(templates::view_template_restore_post),
+        )
         .route("/admin", get(workspace::view_admin_get))
         .route("/admin/workspaces", post(workspace::view_admin_create_post))
         .route(
@@ -442,8 +578,32 @@ pub fn error_page(e: DomainError) -> Response {
 
 /// A redirect carrying a one-line notice in the query string.
 pub fn redirect_notice(path: &str, notice: &str) -> Response {
-    let q: String = url_encode(notice);
-    Redirect::to(&format!("{path}?notice={q}")).into_response()
+    redirect_with(path, "notice", notice)
+}
+
+/// A redirect carrying a one-line error in the query string, shown as an error flash.
+pub fn redirect_error(path: &str, error: &str) -> Response {
+    redirect_with(path, "error", error)
+}
+
+fn redirect_with(path: &str, key: &str, text: &str) -> Response {
+    let q: String = url_encode(text);
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, format!("#{f}")),
+        None => (path, String::new()),
+    };
+    // Replace an earlier notice or error rather than stacking them.
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("notice=") && !p.starts_with("error="))
+        .collect();
+    let sep = if kept.is_empty() {
+        String::from("?")
+    } else {
+        format!("?{}&", kept.join("&"))
+    };
+    Redirect::to(&format!("{base}{sep}{key}={q}{fragment}")).into_response()
 }
 
 /// Percent-encodes a query-string value.
@@ -459,10 +619,39 @@ pub(crate) fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// The notice of a redirect (`?notice=`), shown as a success flash.
+/// The notice (`?notice=`) or error (`?error=`) of a redirect, shown as a flash.
 #[derive(serde::Deserialize, Default)]
 pub struct Notice {
     pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Notice {
+    /// The flash to show: an error wins over a notice.
+    pub fn flash(self) -> Option<(bool, String)> {
+        match (self.error, self.notice) {
+            (Some(e), _) => Some((false, e)),
+            (None, Some(n)) => Some((true, n)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A record's version history with a field-level diff and revert, for any versioned record
+/// whose page is `base` (history at `{base}/history`, revert at `{base}/revert`).
+#[derive(Template)]
+#[template(path = "record_history.html")]
+pub struct HistoryPage {
+    pub shell: Shell,
+    pub title: String,
+    pub base: String,
+    pub back_label: &'static str,
+    pub current: i64,
+    pub versions: Vec<VersionView>,
+    pub diff: Vec<FieldDiff>,
+    pub from: i64,
+    pub to: i64,
+    pub can_edit: bool,
 }
 
 #[derive(Template)]

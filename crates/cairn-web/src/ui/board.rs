@@ -1,0 +1,139 @@
+//! A project's board: one column per task status in board order. Cards move by drag and drop
+//! (SortableJS) or by keyboard; cairn.js posts each move with the card's new neighbours.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use cairn_core::delivery::tasks::TaskView;
+use cairn_domain::{Action, DomainError, Resource};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::fields::{self, fragment_error, is_htmx, path_id};
+use super::projects::{ProjectHead, head};
+use super::task_rows::TaskLook;
+use super::vocab::Label;
+use super::{Shell, Ui, error_page, not_found_page, render};
+use crate::AppState;
+
+/// One board column.
+pub struct Column {
+    pub status: &'static str,
+    pub label: &'static str,
+    pub tasks: Vec<TaskView>,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    shell: Shell,
+    head: ProjectHead,
+    columns: Vec<Column>,
+    today: NaiveDate,
+    can_move: bool,
+    sortable: &'static str,
+}
+
+/// The board.
+pub async fn view_project_board_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let loaded = async {
+        let head = head(&state, &ui, id, "board").await?;
+        let board = state.cairn.project_board(ui.actor(), id).await?;
+        Ok::<_, DomainError>((head, board))
+    }
+    .await;
+    match loaded {
+        Ok((head, board)) => render(&BoardPage {
+            shell: ui.shell(format!("Board · {}", head.p.name), "projects"),
+            head,
+            columns: board
+                .into_iter()
+                .map(|(s, tasks)| Column {
+                    status: s.as_str(),
+                    label: s.label(),
+                    tasks,
+                })
+                .collect(),
+            today: cairn_core::delivery::today_for(ui.actor()),
+            can_move: ui.actor().can(Action::Update, Resource::Task),
+            sortable: crate::assets::url("sortable.min.js"),
+        }),
+        Err(e) => error_page(e),
+    }
+}
+
+/// A card's move: its new column and the cards above and below it there.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    task: String,
+    status: String,
+    /// The card now above it (blank at the top of the column).
+    after: String,
+    /// The card now below it (blank at the bottom).
+    before: String,
+}
+
+/// Moves a card; answers 204 to the board's script, or goes back to the board.
+pub async fn view_project_board_move_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<MoveForm>,
+) -> Response {
+    let script = is_htmx(&headers);
+    let fail = |e| {
+        if script {
+            fragment_error(e)
+        } else {
+            error_page(e)
+        }
+    };
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let a = ui.actor();
+    let result = async {
+        let project = state.cairn.get_project(a, id).await?;
+        let ids = [
+            ("task", &f.task),
+            ("after", &f.after),
+            ("before", &f.before),
+        ]
+        .map(|(field, raw)| fields::optional_id(field, raw));
+        let [task, after, before] = ids;
+        let (task, after, before) = (
+            task.map_err(|e| DomainError::Invalid(vec![e]))?,
+            after.map_err(|e| DomainError::Invalid(vec![e]))?,
+            before.map_err(|e| DomainError::Invalid(vec![e]))?,
+        );
+        let Some(task) = task else {
+            return Err(DomainError::invalid("task", "is required"));
+        };
+        // Only this project's cards move on this board.
+        let t = state.cairn.get_task(a, task).await?;
+        if t.project.as_ref().map(|p| p.id) != Some(project.id) {
+            return Err(DomainError::NotFound("task"));
+        }
+        state
+            .cairn
+            .move_task(a, task, &f.status, after, before)
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) if script => StatusCode::NO_CONTENT.into_response(),
+        Ok(_) => Redirect::to(&format!("/projects/{id}/board")).into_response(),
+        Err(e) => fail(e),
+    }
+}

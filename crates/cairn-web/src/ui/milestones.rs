@@ -1,0 +1,142 @@
+//! A project's milestones, edited from its overview: add, edit (progress by hand or from its
+//! tasks), delete.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum_extra::extract::Form;
+use cairn_core::delivery::milestones::MilestoneChanges;
+use cairn_domain::{DomainError, FieldError};
+use serde::Deserialize;
+
+use super::fields::path_id;
+use super::projects::{errors_of, overview};
+use super::{Ui, error_page, not_found_page, redirect_notice};
+use crate::AppState;
+
+/// The milestone form, as submitted.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MilestoneForm {
+    version: Option<i64>,
+    name: String,
+    description: Option<String>,
+    due_date: String,
+    status: String,
+    /// Blank: derived from the milestone's tasks.
+    progress: Option<String>,
+}
+
+impl MilestoneForm {
+    fn changes(&self) -> Result<MilestoneChanges, DomainError> {
+        let progress = match self.progress.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(p) => match p.trim_end_matches('%').trim().parse::<i32>() {
+                Ok(n) => Some(Some(n)),
+                Err(_) => {
+                    return Err(DomainError::Invalid(vec![FieldError::new(
+                        "progress",
+                        "must be a whole percentage, or blank to follow the tasks",
+                    )]));
+                }
+            },
+        };
+        Ok(MilestoneChanges {
+            name: Some(self.name.clone()),
+            description: self.description.clone(),
+            due_date: Some(Some(self.due_date.clone())),
+            status: Some(self.status.clone()).filter(|s| !s.trim().is_empty()),
+            progress,
+        })
+    }
+}
+
+/// Adds a milestone to a project.
+pub async fn view_project_milestones_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(f): Form<MilestoneForm>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let result = match f.changes() {
+        Ok(ch) => state.cairn.create_milestone(ui.actor(), id, ch).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(m) => redirect_notice(
+            &format!("/projects/{}", m.project_id),
+            &format!("Milestone “{}” added.", m.name),
+        ),
+        Err(DomainError::Invalid(list)) => {
+            overview(&state, &ui, id, errors_of("milestone", list), None).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Saves a milestone.
+pub async fn view_milestone_edit_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(f): Form<MilestoneForm>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let m = match state.cairn.get_milestone(ui.actor(), id).await {
+        Ok(m) => m,
+        Err(e) => return error_page(e),
+    };
+    let result = match f.changes() {
+        Ok(ch) => {
+            state
+                .cairn
+                .update_milestone(ui.actor(), id, ch, f.version)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(m) => redirect_notice(
+            &format!("/projects/{}", m.project_id),
+            &format!("Milestone “{}” saved.", m.name),
+        ),
+        Err(DomainError::Invalid(list)) => {
+            overview(
+                &state,
+                &ui,
+                m.project_id,
+                errors_of("milestone", list),
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Deletes a milestone; its tasks stay.
+pub async fn view_milestone_delete_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let m = match state.cairn.get_milestone(ui.actor(), id).await {
+        Ok(m) => m,
+        Err(e) => return error_page(e),
+    };
+    match state.cairn.delete_milestone(ui.actor(), id).await {
+        Ok(()) => redirect_notice(
+            &format!("/projects/{}", m.project_id),
+            &format!("Milestone “{}” deleted.", m.name),
+        ),
+        Err(e) => error_page(e),
+    }
+}
