@@ -80,3 +80,100 @@ async fn crm_journey_restricting_a_client_hides_it_from_a_member_in_chromium() {
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn delivery_journey_template_board_drag_and_capture_in_chromium() {
+    let app = TestApp::spawn().await;
+    app.owner("Acme", "ann@acme.test").await;
+    let owner = app.token("ann@acme.test").await;
+    let client_name = "Harbour Lights";
+    let (s, client) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/clients",
+            &owner,
+            Some(serde_json::json!({"name": client_name, "status": "active"})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{client}");
+    let web = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web");
+    let out = tokio::process::Command::new("node")
+        .current_dir(web)
+        .args([
+            "e2e/delivery.mjs",
+            &app.base,
+            "ann@acme.test",
+            crate::harness::PASSWORD,
+            client_name,
+        ])
+        .output()
+        .await
+        .expect("node must be installed to run the browser journey");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("delivery journey ok"),
+        "delivery journey failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    // What the browser did is in the database.
+    use cairn_core::delivery::tasks::TaskFilter;
+    let ann = app
+        .cairn
+        .authenticate_token(&owner, &cairn_core::RequestMeta::default())
+        .await
+        .unwrap();
+    let page = cairn_core::page::PageRequest {
+        limit: Some(200),
+        cursor: None,
+    };
+    let projects = app
+        .cairn
+        .list_projects(&ann, &Default::default(), &page)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(projects.len(), 1);
+    assert_eq!(projects[0].template.as_deref(), Some("poc-pilot"));
+    let board = app.cairn.project_board(&ann, projects[0].id).await.unwrap();
+    let in_progress: Vec<&str> = board
+        .iter()
+        .find(|(s, _)| s.as_str() == "in_progress")
+        .unwrap()
+        .1
+        .iter()
+        .map(|t| t.title.as_str())
+        .collect();
+    assert_eq!(
+        in_progress,
+        [
+            "Confirm data access and security review",
+            "Set up the environment and repository",
+            "Agree success criteria and metrics",
+        ]
+    );
+    let captured = app
+        .cairn
+        .list_tasks(
+            &ann,
+            &TaskFilter {
+                q: Some("Draft kickoff agenda".into()),
+                ..Default::default()
+            },
+            &page,
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(captured.len(), 1);
+    let t = &captured[0];
+    assert_eq!(t.title, "Draft kickoff agenda");
+    assert_eq!(
+        t.client.as_ref().map(|c| c.name.as_str()),
+        Some(client_name)
+    );
+    assert_eq!(t.priority, "p1");
+    assert_eq!(
+        t.due_date,
+        Some(cairn_core::delivery::today_for(&ann) + chrono::Duration::days(1))
+    );
+}
