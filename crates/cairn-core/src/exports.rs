@@ -2,7 +2,10 @@
 //! They read through the same visibility-aware queries as the lists, so a restricted client
 //! and its contacts never reach someone who may not see them, and each export is audited.
 
+mod delivery;
 pub mod vcard;
+
+pub use delivery::{MAX_TASK_ROWS, PROJECT_COLUMNS, TASK_COLUMNS};
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -45,7 +48,7 @@ impl ExportFormat {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Self::Csv => "text/csv; charset=utf-8",
             Self::Json => "application/json",
@@ -83,7 +86,10 @@ pub fn neutralise_cell(cell: &str) -> Cow<'_, str> {
 }
 
 /// Writes a header and rows as CSV, every cell neutralised.
-fn write_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>> {
+pub(crate) fn write_csv(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
     let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
     // CRLF row ends, as RFC 4180 specifies.
     let mut w = csv::WriterBuilder::new()
@@ -98,19 +104,19 @@ fn write_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result
         .map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))
 }
 
-fn write_json<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
+pub(crate) fn write_json<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
     serde_json::to_vec_pretty(rows).map_err(|e| DomainError::Internal(format!("writing JSON: {e}")))
 }
 
-fn opt(v: &Option<String>) -> String {
+pub(crate) fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn opt_time(t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+pub(crate) fn opt_time(t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.as_ref().map(time).unwrap_or_default()
 }
 
@@ -211,7 +217,7 @@ fn file_slug(text: &str, fallback: &str) -> String {
     }
 }
 
-fn list_filename(actor: &Actor, what: &str, format: ExportFormat) -> String {
+pub(crate) fn list_filename(actor: &Actor, what: &str, format: ExportFormat) -> String {
     format!(
         "{what}-{}-{}.{}",
         file_slug(&actor.workspace_slug, "workspace"),
@@ -221,7 +227,7 @@ fn list_filename(actor: &Actor, what: &str, format: ExportFormat) -> String {
 }
 
 /// The filters as recorded in the activity log: only those that were set.
-fn filters_json(pairs: &[(&str, Option<String>)]) -> Value {
+pub(crate) fn filters_json(pairs: &[(&str, Option<String>)]) -> Value {
     let mut m = Map::new();
     for (k, v) in pairs {
         if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
@@ -233,7 +239,7 @@ fn filters_json(pairs: &[(&str, Option<String>)]) -> Value {
 
 impl Cairn {
     /// Records an export in the activity log.
-    async fn audit_export(&self, event: Event) -> Result<()> {
+    pub(crate) async fn audit_export(&self, event: Event) -> Result<()> {
         let tx = self.store.write().await.map_err(db_err)?;
         audit::record(&tx, event).await?;
         tx.commit().await.map_err(db_err)

@@ -1,4 +1,4 @@
-//! Downloads: `/api/v1/exports/{clients,contacts}` (CSV or JSON of the filtered lists) and
+//! Downloads: `/api/v1/exports/{clients,contacts,projects,tasks}` (CSV or JSON of the filtered lists) and
 //! vCards of one contact or of a client's contacts. Visibility, permissions and the audit
 //! entry are the core's; this module only turns an `Export` into a response.
 
@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cairn_core::clients::{ClientFilter, ClientView};
 use cairn_core::contacts::ContactFilter;
+use cairn_core::delivery::projects::{ProjectFilter, ProjectView};
+use cairn_core::delivery::tasks::{TaskFilter, TaskView};
 use cairn_core::exports::{ContactExportRow, Export, ExportFormat};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -145,4 +147,99 @@ pub async fn client_contacts_vcard(
             .client_contacts_vcard(&a, parse_id(&id)?)
             .await?,
     ))
+}
+
+/// Parameters of the project export: the project list's filters and a format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectExportParams {
+    /// csv (default) or json
+    pub format: Option<String>,
+    pub client: Option<uuid::Uuid>,
+    pub status: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub project_type: Option<String>,
+    pub health: Option<String>,
+    pub tag: Option<uuid::Uuid>,
+    pub q: Option<String>,
+    pub archived: Option<String>,
+    pub sort: Option<String>,
+}
+
+/// Every project of the filtered list the caller may see, as CSV or JSON (audited).
+#[utoipa::path(get, path = "/api/v1/exports/projects", tag = "exports", params(ProjectExportParams),
+    responses(
+        (status = 200, description = "A download (`Content-Disposition: attachment`)",
+            content((String = "text/csv"), (Vec<ProjectView> = "application/json"))),
+        (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn projects(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<ProjectExportParams>,
+) -> ApiResult<Response> {
+    let format = format_of(p.format.as_deref())?;
+    let f = ProjectFilter {
+        client: p.client,
+        status: p.status,
+        project_type: p.project_type,
+        health: p.health,
+        tag: p.tag,
+        q: p.q,
+        archived: p.archived,
+        sort: p.sort,
+    };
+    Ok(download(state.cairn.export_projects(&a, &f, format).await?))
+}
+
+/// Parameters of the task export: the task list's filters and a format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TaskExportParams {
+    /// csv (default) or json
+    pub format: Option<String>,
+    pub project: Option<uuid::Uuid>,
+    pub client: Option<uuid::Uuid>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub assignee: Option<String>,
+    pub milestone: Option<uuid::Uuid>,
+    pub due: Option<String>,
+    pub tag: Option<uuid::Uuid>,
+    pub blocked: Option<bool>,
+    pub q: Option<String>,
+    pub archived: Option<String>,
+    pub sort: Option<String>,
+}
+
+/// Every task of the filtered list the caller may see (at most 50,000), as CSV or JSON
+/// (audited).
+#[utoipa::path(get, path = "/api/v1/exports/tasks", tag = "exports", params(TaskExportParams),
+    responses(
+        (status = 200, description = "A download (`Content-Disposition: attachment`)",
+            content((String = "text/csv"), (Vec<TaskView> = "application/json"))),
+        (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(p): ApiQuery<TaskExportParams>,
+) -> ApiResult<Response> {
+    let format = format_of(p.format.as_deref())?;
+    let f = TaskFilter {
+        project: p.project,
+        client: p.client,
+        status: p.status,
+        priority: p.priority,
+        assignee: p.assignee,
+        milestone: p.milestone,
+        due: p.due,
+        tag: p.tag,
+        blocked: p.blocked,
+        q: p.q,
+        archived: p.archived,
+        sort: p.sort,
+    };
+    Ok(download(state.cairn.export_tasks(&a, &f, format).await?))
 }

@@ -92,6 +92,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crm::update_tag, crm::delete_tag))
         .routes(routes!(exports::clients))
         .routes(routes!(exports::contacts))
+        .routes(routes!(exports::projects))
+        .routes(routes!(exports::tasks))
         .routes(routes!(exports::contact_vcard))
         .routes(routes!(exports::client_contacts_vcard))
         .routes(routes!(projects::list_projects, projects::create_project))

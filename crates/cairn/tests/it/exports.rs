@@ -637,3 +637,90 @@ async fn a_contacts_vcard_is_well_formed_and_a_real_parser_reads_it() {
     let names: Vec<String> = cards.iter().map(|c| unescape(property(c, "FN"))).collect();
     assert_eq!(names, ["Bob Other", name]);
 }
+
+#[tokio::test]
+async fn project_and_task_exports_follow_filters_visibility_and_are_audited() {
+    let (app, owner, member) = setup().await;
+    let open = client(&app, &owner, json!({"name": "Open Co"})).await;
+    let secret = client(&app, &owner, json!({"name": "Secret Co"})).await;
+    let mut projects = vec![];
+    for (c, name) in [(&open, "Website relaunch"), (&secret, "Merger prep")] {
+        let (s, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/projects",
+                &owner,
+                Some(json!({"client_id": c, "name": name, "status": "active"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        projects.push(v["id"].as_str().unwrap().to_string());
+    }
+    for (p, title, priority) in [
+        (&projects[0], "=HYPERLINK(\"x\")", "p1"),
+        (&projects[0], "Write copy", "p3"),
+        (&projects[1], "Data room", "p1"),
+    ] {
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/projects/{p}/tasks"),
+                &owner,
+                Some(json!({"title": title, "priority": priority})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    restrict(&app, &owner, &secret).await;
+
+    // The owner sees both projects; the member only the open client's.
+    let d = download(&app, "/api/v1/exports/projects", &owner).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    assert!(d.content_type.starts_with("text/csv"));
+    assert!(d.disposition.contains("projects-acme-"), "{}", d.disposition);
+    let (header, rows) = csv_rows(&d.body);
+    assert_eq!(header[..3], ["id", "client", "name"]);
+    let names: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(names, ["Merger prep", "Website relaunch"]);
+    let d = download(&app, "/api/v1/exports/projects?format=json", &member).await;
+    let v: Value = serde_json::from_str(&d.body).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Website relaunch"]);
+
+    // Tasks: the priority filter applies, cells that start a formula are neutralised, and
+    // the restricted client's task is absent for the member.
+    let d = download(&app, "/api/v1/exports/tasks?priority=p1", &member).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    let (header, rows) = csv_rows(&d.body);
+    let title = header.iter().position(|h| h == "title").unwrap();
+    let titles: Vec<&str> = rows.iter().map(|r| r[title].as_str()).collect();
+    assert_eq!(titles, ["'=HYPERLINK(\"x\")"]);
+    let d = download(&app, "/api/v1/exports/tasks?priority=p1", &owner).await;
+    assert_eq!(csv_rows(&d.body).1.len(), 2);
+    let d = download(&app, "/api/v1/exports/tasks?priority=p9", &owner).await;
+    assert_eq!(d.status, StatusCode::BAD_REQUEST, "{}", d.body);
+    assert!(d.body.contains("priority"), "{}", d.body);
+
+    let (_, log) = app
+        .call(Method::GET, "/api/v1/activity?limit=50", &owner, None)
+        .await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "export.projects")
+            .count(),
+        2
+    );
+    assert_eq!(actions.iter().filter(|a| **a == "export.tasks").count(), 2);
+}
