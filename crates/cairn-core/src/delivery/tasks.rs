@@ -270,12 +270,23 @@ fn closed_statuses() -> [&'static str; 2] {
     [TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str()]
 }
 
+/// A task's open prerequisites: whether it waits at all, and the ones the reader may see.
+#[derive(Default)]
+struct Waiting {
+    /// Some prerequisite is open, visible to the reader or not: the task is blocked either way.
+    any: bool,
+    /// The open prerequisites on clients the reader may see; the others stay unnamed, as a
+    /// restricted client's tasks do everywhere else.
+    visible: Vec<TaskRef>,
+}
+
 /// Open prerequisites of each of `ids`.
 async fn open_prerequisites<C: ConnectionTrait>(
     db: &C,
+    scope: WorkspaceScope,
     ids: &[uuid::Uuid],
-) -> Result<HashMap<uuid::Uuid, Vec<TaskRef>>> {
-    let mut out: HashMap<uuid::Uuid, Vec<TaskRef>> = HashMap::new();
+) -> Result<HashMap<uuid::Uuid, Waiting>> {
+    let mut out: HashMap<uuid::Uuid, Waiting> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
@@ -291,13 +302,25 @@ async fn open_prerequisites<C: ConnectionTrait>(
     if edges.is_empty() {
         return Ok(out);
     }
-    let prereqs: HashMap<uuid::Uuid, (String, String)> = task::Entity::find()
+    let open = task::Entity::find()
+        .filter(task::Column::Id.is_in(edges.iter().map(|e| e.1).collect::<Vec<_>>()))
+        .filter(task::Column::Status.is_not_in(closed_statuses()));
+    let all: std::collections::HashSet<uuid::Uuid> = open
+        .clone()
+        .select_only()
+        .column(task::Column::Id)
+        .into_tuple::<uuid::Uuid>()
+        .all(db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .collect();
+    let visible: HashMap<uuid::Uuid, (String, String)> = open
+        .filter(scope.optional_client_filter(task::Column::WorkspaceId, task::Column::ClientId))
         .select_only()
         .column(task::Column::Id)
         .column(task::Column::Title)
         .column(task::Column::Status)
-        .filter(task::Column::Id.is_in(edges.iter().map(|e| e.1).collect::<Vec<_>>()))
-        .filter(task::Column::Status.is_not_in(closed_statuses()))
         .into_tuple::<(uuid::Uuid, String, String)>()
         .all(db)
         .await
@@ -306,8 +329,13 @@ async fn open_prerequisites<C: ConnectionTrait>(
         .map(|(id, t, s)| (id, (t, s)))
         .collect();
     for (task_id, dep) in edges {
-        if let Some((title, status)) = prereqs.get(&dep) {
-            out.entry(task_id).or_default().push(TaskRef {
+        if !all.contains(&dep) {
+            continue;
+        }
+        let w = out.entry(task_id).or_default();
+        w.any = true;
+        if let Some((title, status)) = visible.get(&dep) {
+            w.visible.push(TaskRef {
                 id: dep,
                 title: title.clone(),
                 status: status.clone(),
@@ -347,7 +375,7 @@ impl Cairn {
     ) -> Result<Vec<TaskView>> {
         let ids: Vec<uuid::Uuid> = rows.iter().map(|t| t.id).collect();
         let mut tag_map = tags::tags_for(db, actor.scope(), RECORD_TYPE, &ids).await?;
-        let mut blocked_by = open_prerequisites(db, &ids).await?;
+        let mut blocked_by = open_prerequisites(db, actor.scope(), &ids).await?;
         let projects = self
             .project_names(
                 db,
@@ -419,7 +447,7 @@ impl Cairn {
                     t.assignee_slot_id
                         .and_then(|s| slots.get(&s).and_then(|x| x.1))
                 });
-                let prereqs = blocked_by.remove(&t.id).unwrap_or_default();
+                let waiting = blocked_by.remove(&t.id).unwrap_or_default();
                 TaskView {
                     project: t.project_id.map(|id| ProjectRef {
                         id,
@@ -442,9 +470,9 @@ impl Cairn {
                     }),
                     slot,
                     blocked: t.status == TaskStatus::Blocked.as_str()
-                        || (!prereqs.is_empty()
+                        || (waiting.any
                             && TaskStatus::parse("status", &t.status).is_ok_and(|s| s.is_open())),
-                    blocked_by: prereqs,
+                    blocked_by: waiting.visible,
                     tags: tag_map.remove(&t.id).unwrap_or_default(),
                     id: t.id,
                     title: t.title,
