@@ -52,11 +52,11 @@ impl Cairn {
             ));
         }
         crate::collect_errors(errors)?;
-        let start = from.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-        let end = (to + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc();
+        // Days are the reader's: "completed on Monday" means their Monday, as for "today".
+        let tz: chrono_tz::Tz = actor.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let start = start_of_day(tz, from);
+        let end = start_of_day(tz, to + chrono::Duration::days(1));
+        let local_date = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).date_naive();
         let live = || {
             task::Entity::find()
                 .filter(task::Column::ProjectId.eq(p.id))
@@ -102,11 +102,9 @@ impl Cairn {
             .take(SECTION_LIMIT as usize)
             .map(|t| SummaryBlocked {
                 title: t.title.clone(),
-                blocked_by: if t.blocked_by.is_empty() {
-                    vec!["marked blocked".into()]
-                } else {
-                    t.blocked_by.iter().map(|b| b.title.clone()).collect()
-                },
+                // Empty when marked blocked or waiting on tasks the reader may not see: the
+                // Markdown then says only "blocked".
+                blocked_by: t.blocked_by.iter().map(|b| b.title.clone()).collect(),
             })
             .collect();
         let milestones = milestone::Entity::find()
@@ -163,7 +161,7 @@ impl Cairn {
             title: t.title.clone(),
             due: t.due_date,
             assignee: assignee(t.id),
-            completed: t.completed_at.map(|c| c.date_naive()),
+            completed: t.completed_at.map(local_date),
             priority: Priority::parse("priority", &t.priority)
                 .unwrap_or(cairn_domain::delivery::DEFAULT_PRIORITY),
         };
@@ -182,7 +180,7 @@ impl Cairn {
                 .as_deref()
                 .and_then(|h| Health::parse("health", h).ok()),
             health_summary: p.health_summary.clone().filter(|s| !s.is_empty()),
-            health_updated: p.health_updated_at.map(|t| t.date_naive()),
+            health_updated: p.health_updated_at.map(local_date),
             completed: completed.iter().map(summary_task).collect(),
             upcoming: upcoming.iter().map(summary_task).collect(),
             milestones,
@@ -213,4 +211,15 @@ impl Cairn {
             .await?
             .to_markdown())
     }
+}
+
+/// The instant `date` begins in `tz`; where a clock change skips midnight, the first moment
+/// that exists that day.
+fn start_of_day(tz: chrono_tz::Tz, date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    (0..24)
+        .filter_map(|h| date.and_hms_opt(h, 0, 0))
+        .find_map(|t| tz.from_local_datetime(&t).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
 }
