@@ -170,6 +170,10 @@ impl Cairn {
         if preview {
             return Ok(view);
         }
+        if parsed.title.trim().is_empty() {
+            // Only a line with nothing in it has no title; name the field the caller sent.
+            return Err(cairn_domain::DomainError::invalid("text", "is required"));
+        }
         if !parsed.tags.is_empty() && !actor.can(Action::Apply, Resource::Tag) {
             view.notes
                 .push("tags were not applied: you may not apply tags".into());
