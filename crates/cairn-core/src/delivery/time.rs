@@ -236,7 +236,10 @@ impl Cairn {
         if let Some(b) = ch.billable {
             e.billable = b;
         }
-        if creating || ch.user_id.is_some() || ch.project_id.is_some() {
+        // Whose time it is matters only once the project (and so its client) is known; an
+        // unknown project is reported on `project_id` alone.
+        let project_known = !errors.iter().any(|e| e.field == "project_id");
+        if project_known && (creating || ch.user_id.is_some() || ch.project_id.is_some()) {
             match super::slots::member_sees_client(
                 db,
                 actor.scope().uuid(),
