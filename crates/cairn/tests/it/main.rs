@@ -9,6 +9,7 @@ mod api_conventions;
 mod audit;
 mod browser;
 mod crm;
+mod delivery;
 mod docs;
 mod exports;
 mod members;
