@@ -18,6 +18,7 @@ use cairn_domain::crm::{AiMaturity, ClientStatus, CompanySize, InteractionKind};
 use cairn_domain::{Action, DomainError, FieldError, Resource};
 use serde::Deserialize;
 
+use super::vocab::Label;
 use super::{FormErrors, Shell, Ui, error_page, markdown, redirect_notice, render};
 use crate::AppState;
 
@@ -388,6 +389,8 @@ struct ClientPage {
     can_edit: bool,
     can_log: bool,
     errors: FormErrors,
+    projects: Vec<cairn_core::delivery::projects::ProjectView>,
+    can_create_project: bool,
 }
 
 async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> Response {
@@ -408,6 +411,26 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
             .await?
             .items;
         let activity = state.cairn.client_activity(a, id, 20).await?;
+        let projects = if !a.can(Action::Read, Resource::Project) {
+            vec![]
+        } else {
+            state
+                .cairn
+                .list_projects(
+                    a,
+                    &cairn_core::delivery::projects::ProjectFilter {
+                        client: Some(id),
+                        sort: Some("-updated_at".into()),
+                        ..Default::default()
+                    },
+                    &PageRequest {
+                        limit: Some(50),
+                        cursor: None,
+                    },
+                )
+                .await?
+                .items
+        };
         let access = if a.role.is_admin_or_owner() {
             state
                 .cairn
@@ -419,11 +442,11 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
         } else {
             vec![]
         };
-        Ok::<_, DomainError>((c, contacts, interactions, activity, access))
+        Ok::<_, DomainError>((c, contacts, interactions, activity, access, projects))
     }
     .await;
     match loaded {
-        Ok((c, contacts, interactions, activity, access)) => {
+        Ok((c, contacts, interactions, activity, access, projects)) => {
             let status = if errors.is_empty() {
                 StatusCode::OK
             } else {
@@ -442,6 +465,8 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
                 can_edit: can_edit(ui),
                 can_log: a.can(Action::Create, Resource::Interaction),
                 errors,
+                projects,
+                can_create_project: a.can(Action::Create, Resource::Project),
             };
             (status, render(&page)).into_response()
         }

@@ -96,6 +96,11 @@ impl TemplatePage {
             .unwrap_or_default()
     }
 
+    /// A plan description rendered from Markdown.
+    fn md(&self, source: &str) -> String {
+        super::markdown::render(source)
+    }
+
     /// The plan's total estimate.
     fn total_estimate(&self) -> i64 {
         self.plan
