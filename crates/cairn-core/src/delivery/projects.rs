@@ -751,6 +751,7 @@ impl Cairn {
         let rows = project_health::Entity::find()
             .filter(project_health::Column::ProjectId.eq(p.id))
             .order_by_desc(project_health::Column::SetAt)
+            .order_by_desc(project_health::Column::Id)
             .all(db)
             .await
             .map_err(db_err)?;

@@ -225,22 +225,6 @@ fn changes_from_snapshot(s: &Value) -> TaskChanges {
     }
 }
 
-/// The condition "assigned to `user`, directly or through a slot they fill".
-fn assigned_to(scope: WorkspaceScope, user: uuid::Uuid) -> Condition {
-    Condition::any()
-        .add(task::Column::AssigneeUserId.eq(user))
-        .add(
-            task::Column::AssigneeSlotId.in_subquery(
-                Query::select()
-                    .column(project_member::Column::Id)
-                    .from(project_member::Entity)
-                    .and_where(project_member::Column::WorkspaceId.eq(scope.uuid()))
-                    .and_where(project_member::Column::UserId.eq(user))
-                    .to_owned(),
-            ),
-        )
-}
-
 /// The condition "has a prerequisite that is still open".
 fn has_open_prerequisite() -> cairn_store::sea_orm::sea_query::SimpleExpr {
     let dep = cairn_store::sea_orm::sea_query::Alias::new("dep");
@@ -925,8 +909,46 @@ impl Cairn {
                 }
             }
         };
-        let lo = neighbour("after", above).await?;
-        let hi = neighbour("before", below).await?;
+        let mut lo = neighbour("after", above).await?;
+        let mut hi = neighbour("before", below).await?;
+        let mut above = above;
+        // With one neighbour named, the other is whatever sits next to it in the column, so
+        // "below X" never overtakes the task that follows X.
+        let column = || {
+            task::Entity::find()
+                .select_only()
+                .column(task::Column::Id)
+                .column(task::Column::Position)
+                .filter(task::Column::ProjectId.eq(project_id))
+                .filter(task::Column::Status.eq(status.as_str()))
+                .filter(task::Column::Id.ne(id))
+        };
+        match (lo, hi) {
+            (Some(a), None) => {
+                hi = column()
+                    .filter(task::Column::Position.gt(a))
+                    .order_by_asc(task::Column::Position)
+                    .into_tuple::<(uuid::Uuid, i64)>()
+                    .one(db)
+                    .await
+                    .map_err(db_err)?
+                    .map(|(_, p)| p);
+            }
+            (None, Some(b)) => {
+                if let Some((prev, p)) = column()
+                    .filter(task::Column::Position.lt(b))
+                    .order_by_desc(task::Column::Position)
+                    .into_tuple::<(uuid::Uuid, i64)>()
+                    .one(db)
+                    .await
+                    .map_err(db_err)?
+                {
+                    lo = Some(p);
+                    above = Some(prev);
+                }
+            }
+            _ => {}
+        }
         let tx = self.store.write().await.map_err(db_err)?;
         let position = match (lo, hi) {
             (Some(a), Some(b)) if b - a > 1 => a + (b - a) / 2,
@@ -1274,6 +1296,7 @@ impl Cairn {
                 .collect();
             q = q.filter(task::Column::Priority.is_in(parsed));
         }
+        let mut assignee: Option<uuid::Uuid> = None;
         match f
             .assignee
             .as_deref()
@@ -1281,14 +1304,14 @@ impl Cairn {
             .filter(|s| !s.is_empty())
         {
             None => {}
-            Some("me") => q = q.filter(assigned_to(scope, actor.user_id.0)),
+            Some("me") => assignee = Some(actor.user_id.0),
             Some("none") => {
                 q = q
                     .filter(task::Column::AssigneeUserId.is_null())
                     .filter(task::Column::AssigneeSlotId.is_null())
             }
             Some(other) => match uuid::Uuid::parse_str(other) {
-                Ok(u) => q = q.filter(assigned_to(scope, u)),
+                Ok(u) => assignee = Some(u),
                 Err(_) => errors.push(FieldError::new("assignee", "must be me, none or a user id")),
             },
         }
@@ -1376,83 +1399,53 @@ impl Cairn {
         }
         collect_errors(errors)?;
         let db = self.store.reader();
-        let (rows, key): (Vec<task::Model>, _) = match sort.as_str() {
-            "due" => {
-                // Dated tasks by (due_date, id) from the index, then undated ones by id: two
-                // index-ordered queries instead of a NULLS LAST sort that neither database
-                // can serve from an index.
-                let pos: Option<(Option<NaiveDate>, uuid::Uuid)> = page.position()?;
-                let mut rows = Vec::new();
-                if !matches!(pos, Some((None, _))) {
-                    let mut dq = q.clone().filter(task::Column::DueDate.is_not_null());
-                    if let Some((Some(d), id)) = pos {
-                        dq = dq.filter(crate::page::after(
-                            &[task::Column::DueDate, task::Column::Id],
-                            &[d.into(), id.into()],
-                            false,
-                        ));
-                    }
-                    rows = dq
-                        .order_by_asc(task::Column::DueDate)
-                        .order_by_asc(task::Column::Id)
-                        .limit(limit + 1)
-                        .all(db)
-                        .await
-                        .map_err(db_err)?;
-                }
-                if (rows.len() as u64) <= limit && !due_sorted_only {
-                    let mut nq = q.filter(task::Column::DueDate.is_null());
-                    if let Some((None, id)) = pos {
-                        nq = nq.filter(task::Column::Id.gt(id));
-                    }
-                    let more = nq
-                        .order_by_asc(task::Column::Id)
-                        .limit(limit + 1 - rows.len() as u64)
-                        .all(db)
-                        .await
-                        .map_err(db_err)?;
-                    rows.extend(more);
-                }
-                (rows, "due")
-            }
-            "priority" => {
-                let order = [task::Column::Priority, task::Column::Id];
-                if let Some((p, id)) = page.position::<(String, uuid::Uuid)>()? {
-                    q = q.filter(crate::page::after(&order, &[p.into(), id.into()], false));
-                }
-                (
-                    q.order_by_asc(order[0])
-                        .order_by_asc(order[1])
-                        .limit(limit + 1)
-                        .all(db)
-                        .await
-                        .map_err(db_err)?,
-                    "priority",
+        let rows = match assignee {
+            None => fetch_sorted(db, q, &sort, page, limit, due_sorted_only).await?,
+            // Assigned to a user directly or through a slot they fill: two index-ordered
+            // queries (by assignee, and by the user's slots) merged here, instead of one OR
+            // that the planner serves by walking every task in due order.
+            Some(user) => {
+                let slots: Vec<uuid::Uuid> = project_member::Entity::find()
+                    .select_only()
+                    .column(project_member::Column::Id)
+                    .filter(project_member::Column::WorkspaceId.eq(scope.uuid()))
+                    .filter(project_member::Column::UserId.eq(user))
+                    .into_tuple()
+                    .all(db)
+                    .await
+                    .map_err(db_err)?;
+                let mut rows = fetch_sorted(
+                    db,
+                    q.clone().filter(task::Column::AssigneeUserId.eq(user)),
+                    &sort,
+                    page,
+                    limit,
+                    due_sorted_only,
                 )
-            }
-            s => {
-                let desc = s.starts_with('-');
-                let order = [task::Column::UpdatedAt, task::Column::Id];
-                if let Some((at, id)) = page.position::<(String, uuid::Uuid)>()? {
-                    let at = chrono::DateTime::parse_from_rfc3339(&at)
-                        .map_err(|_| {
-                            DomainError::invalid("cursor", "is not a cursor returned by this list")
-                        })?
-                        .with_timezone(&chrono::Utc);
-                    q = q.filter(crate::page::after(&order, &[at.into(), id.into()], desc));
+                .await?;
+                if !slots.is_empty() {
+                    rows.extend(
+                        fetch_sorted(
+                            db,
+                            q.filter(task::Column::AssigneeSlotId.is_in(slots)),
+                            &sort,
+                            page,
+                            limit,
+                            due_sorted_only,
+                        )
+                        .await?,
+                    );
+                    rows.sort_by(|a, b| compare_in_list(&sort, a, b));
+                    rows.dedup_by_key(|t| t.id);
+                    rows.truncate(limit as usize + 1);
                 }
-                for c in order {
-                    q = if desc {
-                        q.order_by_desc(c)
-                    } else {
-                        q.order_by_asc(c)
-                    };
-                }
-                (
-                    q.limit(limit + 1).all(db).await.map_err(db_err)?,
-                    "updated_at",
-                )
+                rows
             }
+        };
+        let key = match sort.as_str() {
+            "due" => "due",
+            "priority" => "priority",
+            _ => "updated_at",
         };
         let items = self.task_views(db, actor, rows).await?;
         Ok(Page::from_rows(items, limit, |t: &TaskView| match key {
@@ -1543,6 +1536,103 @@ impl Cairn {
             .await?;
         tx.commit().await.map_err(db_err)?;
         self.get_task(actor, id).await
+    }
+}
+
+/// Runs a task list query in the order of `sort`, with keyset pagination from `page`;
+/// returns up to `limit + 1` rows (the extra one only signals a next page).
+async fn fetch_sorted<C: ConnectionTrait>(
+    db: &C,
+    mut q: cairn_store::sea_orm::Select<task::Entity>,
+    sort: &str,
+    page: &PageRequest,
+    limit: u64,
+    due_sorted_only: bool,
+) -> Result<Vec<task::Model>> {
+    let rows = match sort {
+        "due" => {
+            // Dated tasks by (due_date, id) from the index, then undated ones by id: two
+            // index-ordered queries instead of a NULLS LAST sort that neither database
+            // can serve from an index.
+            let pos: Option<(Option<NaiveDate>, uuid::Uuid)> = page.position()?;
+            let mut rows = Vec::new();
+            if !matches!(pos, Some((None, _))) {
+                let mut dq = q.clone().filter(task::Column::DueDate.is_not_null());
+                if let Some((Some(d), id)) = pos {
+                    dq = dq.filter(crate::page::after(
+                        &[task::Column::DueDate, task::Column::Id],
+                        &[d.into(), id.into()],
+                        false,
+                    ));
+                }
+                rows = dq
+                    .order_by_asc(task::Column::DueDate)
+                    .order_by_asc(task::Column::Id)
+                    .limit(limit + 1)
+                    .all(db)
+                    .await
+                    .map_err(db_err)?;
+            }
+            if (rows.len() as u64) <= limit && !due_sorted_only {
+                let mut nq = q.filter(task::Column::DueDate.is_null());
+                if let Some((None, id)) = pos {
+                    nq = nq.filter(task::Column::Id.gt(id));
+                }
+                let more = nq
+                    .order_by_asc(task::Column::Id)
+                    .limit(limit + 1 - rows.len() as u64)
+                    .all(db)
+                    .await
+                    .map_err(db_err)?;
+                rows.extend(more);
+            }
+            rows
+        }
+        "priority" => {
+            let order = [task::Column::Priority, task::Column::Id];
+            if let Some((p, id)) = page.position::<(String, uuid::Uuid)>()? {
+                q = q.filter(crate::page::after(&order, &[p.into(), id.into()], false));
+            }
+            q.order_by_asc(order[0])
+                .order_by_asc(order[1])
+                .limit(limit + 1)
+                .all(db)
+                .await
+                .map_err(db_err)?
+        }
+        s => {
+            let desc = s.starts_with('-');
+            let order = [task::Column::UpdatedAt, task::Column::Id];
+            if let Some((at, id)) = page.position::<(String, uuid::Uuid)>()? {
+                let at = chrono::DateTime::parse_from_rfc3339(&at)
+                    .map_err(|_| {
+                        DomainError::invalid("cursor", "is not a cursor returned by this list")
+                    })?
+                    .with_timezone(&chrono::Utc);
+                q = q.filter(crate::page::after(&order, &[at.into(), id.into()], desc));
+            }
+            for c in order {
+                q = if desc {
+                    q.order_by_desc(c)
+                } else {
+                    q.order_by_asc(c)
+                };
+            }
+            q.limit(limit + 1).all(db).await.map_err(db_err)?
+        }
+    };
+    Ok(rows)
+}
+
+/// The order of [`fetch_sorted`], for merging two of its results.
+fn compare_in_list(sort: &str, a: &task::Model, b: &task::Model) -> std::cmp::Ordering {
+    match sort {
+        "due" => {
+            (a.due_date.is_none(), a.due_date, a.id).cmp(&(b.due_date.is_none(), b.due_date, b.id))
+        }
+        "priority" => (&a.priority, a.id).cmp(&(&b.priority, b.id)),
+        "-updated_at" => (b.updated_at, b.id).cmp(&(a.updated_at, a.id)),
+        _ => (a.updated_at, a.id).cmp(&(b.updated_at, b.id)),
     }
 }
 

@@ -263,8 +263,9 @@ impl Cairn {
         Ok(workspace_view(self.workspace_template(actor, id).await?))
     }
 
-    /// Saves a project's current role slots, milestones and open tasks as a workspace
-    /// template, with offsets in working days from the project's start.
+    /// Saves a project's current role slots, milestones and live tasks (cancelled ones left
+    /// out; done ones become plain tasks of the plan) as a workspace template, with offsets in
+    /// working days from the project's start.
     pub async fn save_project_as_template(
         &self,
         actor: &Actor,
