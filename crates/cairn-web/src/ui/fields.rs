@@ -139,8 +139,8 @@ pub fn fragment_error(e: DomainError) -> Response {
             .map(|f| format!("{}: {}", f.field.replace('_', " "), f.reason))
             .collect::<Vec<_>>()
             .join("; "),
-        DomainError::Conflict(m) if m.contains("version") => {
-            format!("{m}. Reload the page to see the latest.")
+        e @ DomainError::StaleVersion { .. } => {
+            format!("Not saved: {e}. Reload the page to see the latest.")
         }
         other => other.to_string(),
     };

@@ -16,3 +16,4 @@ mod members;
 mod sessions;
 mod tenancy;
 mod tokens;
+mod ui_delivery;
