@@ -373,6 +373,8 @@ pub struct Shell {
     /// Owner or admin: sees management navigation.
     pub manager: bool,
     pub platform_admin: bool,
+    /// May create tasks: the header offers quick capture.
+    pub capture: bool,
     /// (success, message)
     pub flash: Option<(bool, String)>,
 }
@@ -436,6 +438,7 @@ impl Ui {
             role: a.role.to_string(),
             manager: a.role.is_admin_or_owner(),
             platform_admin: self.ctx.user.is_platform_admin,
+            capture: a.can(cairn_domain::Action::Create, cairn_domain::Resource::Task),
             flash: None,
         }
     }

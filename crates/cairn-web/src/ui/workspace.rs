@@ -329,6 +329,7 @@ fn admin_shell(s: &AnySession, title: &str) -> Shell {
             role: "platform admin".into(),
             manager: false,
             platform_admin: true,
+            capture: false,
             flash: None,
         },
     }

@@ -796,6 +796,7 @@ async fn each_role_is_shown_only_the_controls_it_may_use() {
     let vic = w.login("vic@acme.test").await;
     let viewer_page = text(&vic, &format!("/projects/{p}")).await;
     assert!(!viewer_page.contains(&format!("/projects/{p}/edit")));
+    assert!(owner_page.contains("data-capture") && !viewer_page.contains("data-capture"));
     assert!(!viewer_page.contains("Add milestone") && !viewer_page.contains("Update health"));
     let board = text(&vic, &format!("/projects/{p}/board")).await;
     assert!(board.contains("board-card") && !board.contains("data-move-url"));
