@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::fields::{self, fragment_error, is_htmx, path_id};
-use super::projects::{ProjectHead, head};
+use super::project_page::{ProjectHead, head};
 use super::task_rows::TaskLook;
 use super::vocab::Label;
 use super::{Shell, Ui, error_page, not_found_page, render};

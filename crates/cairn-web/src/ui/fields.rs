@@ -115,7 +115,10 @@ impl Hm for i32 {
 /// cannot be made to redirect elsewhere.
 pub fn back_path(raw: &str, default: &str) -> String {
     let t = raw.trim();
-    if t.starts_with('/') && !t.starts_with("//") && !t.contains('\\') && !t.contains("://") {
+    // Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become
+    // "//evil.example": refuse whitespace and control characters outright.
+    let odd = |c: char| c.is_whitespace() || c.is_control() || c == '\\';
+    if t.starts_with('/') && !t.starts_with("//") && !t.contains("://") && !t.chars().any(odd) {
         t.to_string()
     } else {
         default.to_string()
@@ -191,7 +194,14 @@ mod tests {
     #[test]
     fn back_paths_stay_on_this_site() {
         assert_eq!(back_path("/work?x=1", "/"), "/work?x=1");
-        for evil in ["//evil.example", "https://evil.example", "/\\evil", "work"] {
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "work",
+        ] {
             assert_eq!(back_path(evil, "/work"), "/work", "{evil}");
         }
     }

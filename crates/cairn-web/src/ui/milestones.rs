@@ -9,7 +9,7 @@ use cairn_domain::{DomainError, FieldError};
 use serde::Deserialize;
 
 use super::fields::path_id;
-use super::projects::{errors_of, overview};
+use super::project_page::{errors_of, overview};
 use super::{Ui, error_page, not_found_page, redirect_notice};
 use crate::AppState;
 

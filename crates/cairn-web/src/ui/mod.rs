@@ -14,6 +14,8 @@ mod fields;
 mod markdown;
 mod members;
 mod milestones;
+mod project_page;
+mod project_status;
 mod project_tasks;
 mod projects;
 mod slots;
@@ -216,7 +218,7 @@ pub fn router() -> Router<AppState> {
             get(projects::view_projects_get).post(projects::view_projects_post),
         )
         .route("/projects/new", get(projects::view_project_new_get))
-        .route("/projects/{id}", get(projects::view_project_get))
+        .route("/projects/{id}", get(project_page::view_project_get))
         .route(
             "/projects/{id}/edit",
             get(projects::view_project_edit_get).post(projects::view_project_edit_post),
@@ -231,27 +233,27 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/projects/{id}/delete",
-            post(projects::view_project_delete_post),
+            post(project_page::view_project_delete_post),
         )
         .route(
             "/projects/{id}/health",
-            post(projects::view_project_health_post),
+            post(project_page::view_project_health_post),
         )
         .route(
             "/projects/{id}/template",
-            post(projects::view_project_template_post),
+            post(project_page::view_project_template_post),
         )
         .route(
             "/projects/{id}/status",
-            get(projects::view_project_status_get),
+            get(project_status::view_project_status_get),
         )
         .route(
             "/projects/{id}/history",
-            get(projects::view_project_history_get),
+            get(project_status::view_project_history_get),
         )
         .route(
             "/projects/{id}/revert",
-            post(projects::view_project_revert_post),
+            post(project_status::view_project_revert_post),
         )
         .route(
             "/projects/{id}/tasks",

@@ -11,7 +11,7 @@ use cairn_domain::{Action, DomainError, Resource};
 use serde::Deserialize;
 
 use super::fields::{self, form_status, path_id};
-use super::projects::{ProjectHead, head};
+use super::project_page::{ProjectHead, head};
 use super::task_rows::{TaskLook, TaskRows, assignee_changes};
 use super::vocab::Label;
 use super::{FormErrors, Notice, Shell, Ui, error_page, not_found_page, redirect_notice, render};

@@ -9,7 +9,7 @@ use cairn_domain::DomainError;
 use serde::Deserialize;
 
 use super::fields::{self, path_id};
-use super::projects::{errors_of, overview};
+use super::project_page::{errors_of, overview};
 use super::{Ui, error_page, not_found_page, redirect_notice};
 use crate::AppState;
 

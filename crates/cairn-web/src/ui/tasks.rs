@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use super::choices::Choice;
 use super::fields::{self, path_id};
-use super::projects::{HistoryQuery, Holds, RevertForm};
+use super::project_status::{HistoryQuery, RevertForm};
+use super::projects::Holds;
 use super::task_rows::{TaskLook, assignee_changes};
 use super::vocab::{self, Label};
 use super::{FormErrors, HistoryPage, Notice, Shell, Ui, error_page, markdown, not_found_page};

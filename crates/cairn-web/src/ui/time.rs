@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::choices::Choice;
 use super::fields::{self, Hm, form_status, path_id};
-use super::projects::{ProjectHead, head};
+use super::project_page::{ProjectHead, head};
 use super::vocab::Label;
 use super::{FormErrors, Notice, Shell, Ui, error_page, not_found_page, redirect_notice, render};
 use crate::AppState;

@@ -1,0 +1,163 @@
+//! A project's status summary (rendered, and as Markdown to copy) and its version history
+//! with diff and revert.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::Form;
+use cairn_core::versions::{FieldDiff, VersionView};
+use cairn_domain::{Action, DomainError, Resource};
+use serde::Deserialize;
+
+use super::fields::{form_status, path_id};
+use super::project_page::{ProjectHead, head};
+use super::vocab::Label;
+use super::{FormErrors, HistoryPage, Notice, Shell, Ui, error_page, markdown, not_found_page};
+use super::{redirect_notice, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "project_status.html")]
+struct StatusPage {
+    shell: Shell,
+    head: ProjectHead,
+    from: String,
+    to: String,
+    markdown: String,
+    html: String,
+    errors: FormErrors,
+}
+
+/// The date range of a status summary.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RangeQuery {
+    from: String,
+    to: String,
+}
+
+/// The status summary: rendered, and as Markdown to copy.
+pub async fn view_project_status_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(q): Query<RangeQuery>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let head = match head(&state, &ui, id, "status").await {
+        Ok(h) => h,
+        Err(e) => return error_page(e),
+    };
+    let some = |s: &str| Some(s.trim().to_string()).filter(|t| !t.is_empty());
+    let (from, to) = (some(&q.from), some(&q.to));
+    let result = state
+        .cairn
+        .project_summary(ui.actor(), id, from.as_deref(), to.as_deref())
+        .await;
+    let (summary, errors) = match result {
+        Ok(s) => (Some(s), FormErrors::default()),
+        Err(DomainError::Invalid(list)) => (None, list.into()),
+        Err(e) => return error_page(e),
+    };
+    let markdown = summary
+        .as_ref()
+        .map(|s| s.to_markdown())
+        .unwrap_or_default();
+    let status = form_status(errors.is_empty());
+    let page = StatusPage {
+        shell: ui.shell(format!("Status of {}", head.p.name), "projects"),
+        from: summary
+            .as_ref()
+            .map(|s| s.from.to_string())
+            .unwrap_or(q.from),
+        to: summary.as_ref().map(|s| s.to.to_string()).unwrap_or(q.to),
+        html: markdown::render(&markdown),
+        markdown,
+        head,
+        errors,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// Which versions to compare.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct HistoryQuery {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// The project's version history with a field-level diff.
+pub async fn view_project_history_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(q): Query<HistoryQuery>,
+    Query(n): Query<Notice>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let a = ui.actor();
+    let loaded = async {
+        let p = state.cairn.get_project(a, id).await?;
+        let versions: Vec<VersionView> = state.cairn.project_versions(a, id).await?;
+        let to = q.to.unwrap_or(p.version);
+        let from = q.from.unwrap_or((to - 1).max(1));
+        let diff: Vec<FieldDiff> = state.cairn.diff_project_versions(a, id, from, to).await?;
+        Ok::<_, DomainError>((p, versions, diff, from, to))
+    }
+    .await;
+    match loaded {
+        Ok((p, versions, diff, from, to)) => render(&HistoryPage {
+            shell: {
+                let mut shell = ui.shell(format!("History of {}", p.name), "projects");
+                shell.flash = n.flash();
+                shell
+            },
+            title: p.name.clone(),
+            base: format!("/projects/{}", p.id),
+            back_label: "Back to project",
+            current: p.version,
+            versions,
+            diff,
+            from,
+            to,
+            can_edit: a.can(Action::Update, Resource::Project),
+        }),
+        Err(e) => error_page(e),
+    }
+}
+
+/// The revert form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RevertForm {
+    pub version: Option<i64>,
+    pub to: i64,
+}
+
+/// Reverts a project to a version.
+pub async fn view_project_revert_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(f): Form<RevertForm>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    match state
+        .cairn
+        .revert_project(ui.actor(), id, f.to, f.version)
+        .await
+    {
+        Ok(p) => redirect_notice(
+            &format!("/projects/{}/history", p.id),
+            &format!("Reverted to v{}; saved as v{}.", f.to, p.version),
+        ),
+        Err(e) => error_page(e),
+    }
+}
