@@ -16,11 +16,26 @@ use super::vocab::{self, Label};
 use super::{FormErrors, Notice, Shell, Ui, error_page, not_found_page, redirect_notice, render};
 use crate::AppState;
 
-/// Whether archived templates are listed.
+/// Filters of the template list: text in the name or description, a project type, and
+/// whether archived templates are listed.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TemplatesQuery {
+    q: String,
+    #[serde(rename = "type")]
+    kind: String,
     archived: String,
+}
+
+impl TemplatesQuery {
+    /// Whether `t` passes the filters (the list is the built-ins plus a workspace's few).
+    fn keeps(&self, t: &TemplateView) -> bool {
+        let q = self.q.trim().to_lowercase();
+        (q.is_empty()
+            || t.name.to_lowercase().contains(&q)
+            || t.description.to_lowercase().contains(&q))
+            && (self.kind.is_empty() || t.project_type == self.kind)
+    }
 }
 
 #[derive(Template)]
@@ -28,6 +43,8 @@ pub struct TemplatesQuery {
 struct TemplatesPage {
     shell: Shell,
     templates: Vec<TemplateView>,
+    f: TemplatesQuery,
+    types: Vec<&'static str>,
     archived: bool,
     can_use: bool,
 }
@@ -46,7 +63,9 @@ pub async fn view_templates_get(
             shell.flash = n.flash();
             render(&TemplatesPage {
                 shell,
-                templates,
+                templates: templates.into_iter().filter(|t| q.keeps(t)).collect(),
+                f: q,
+                types: vocab::project_types(),
                 archived,
                 can_use: ui.actor().can(Action::Create, Resource::Project),
             })

@@ -740,6 +740,9 @@ async fn project_forms_set_health_milestones_slots_and_save_an_editable_template
             .await
             .contains("Our pilot v2")
     );
+    let filtered = text(&w.ann, "/templates?q=pilot&type=poc&archived=true").await;
+    assert!(filtered.contains("Our pilot v2") && filtered.contains("PoC / Pilot"));
+    assert!(!filtered.contains("Website Build"), "the list is filtered");
     assert!(
         !text(&w.ann, "/projects/new").await.contains("Our pilot v2"),
         "archived templates are not offered"
