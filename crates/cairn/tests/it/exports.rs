@@ -677,7 +677,11 @@ async fn project_and_task_exports_follow_filters_visibility_and_are_audited() {
     let d = download(&app, "/api/v1/exports/projects", &owner).await;
     assert_eq!(d.status, StatusCode::OK, "{}", d.body);
     assert!(d.content_type.starts_with("text/csv"));
-    assert!(d.disposition.contains("projects-acme-"), "{}", d.disposition);
+    assert!(
+        d.disposition.contains("projects-acme-"),
+        "{}",
+        d.disposition
+    );
     let (header, rows) = csv_rows(&d.body);
     assert_eq!(header[..3], ["id", "client", "name"]);
     let names: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
@@ -716,10 +720,7 @@ async fn project_and_task_exports_follow_filters_visibility_and_are_audited() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(
-        actions
-            .iter()
-            .filter(|a| **a == "export.projects")
-            .count(),
+        actions.iter().filter(|a| **a == "export.projects").count(),
         2
     );
     assert_eq!(actions.iter().filter(|a| **a == "export.tasks").count(), 2);
