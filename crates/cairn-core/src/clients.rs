@@ -493,6 +493,29 @@ impl Cairn {
         Ok(Page::from_rows(items, limit, key_of))
     }
 
+    /// Current clients the actor may see as (id, name), by name: the options of a picker,
+    /// read without the tags and owners a list row carries.
+    pub async fn client_choices(
+        &self,
+        actor: &Actor,
+        limit: u64,
+    ) -> Result<Vec<(uuid::Uuid, String)>> {
+        actor.require(Action::Read, Resource::Client)?;
+        client::Entity::find()
+            .select_only()
+            .column(client::Column::Id)
+            .column(client::Column::Name)
+            .filter(actor.scope().clients_filter())
+            .filter(client::Column::ArchivedAt.is_null())
+            .order_by_asc(client::Column::SortKey)
+            .order_by_asc(client::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(self.store.reader())
+            .await
+            .map_err(db_err)
+    }
+
     /// Number of clients the actor can see (not archived), for dashboards.
     pub async fn count_clients(&self, actor: &Actor) -> Result<u64> {
         client::Entity::find()

@@ -190,22 +190,19 @@ impl Cairn {
     ) -> Result<SessionContext> {
         let db = self.store.reader();
         let now = cairn_domain::time::now();
-        let s = session::Entity::find()
-            .filter(session::Column::TokenHash.eq(hash_secret(secret)))
-            .one(db)
+        // One joined read resolves the cookie to its session, user, workspace and membership.
+        let p = cairn_store::auth::session_principal(db, &hash_secret(secret))
             .await
             .map_err(db_err)?
             .ok_or_else(|| DomainError::Unauthenticated("please sign in".into()))?;
+        let s = p.session;
         let idle_limit = s.last_seen_at + chrono_dur(self.config.session_idle);
         if s.revoked_at.is_some() || s.expires_at <= now || idle_limit <= now {
             return Err(DomainError::Unauthenticated(
                 "your session has ended; please sign in again".into(),
             ));
         }
-        let user = user::Entity::find_by_id(s.user_id)
-            .one(db)
-            .await
-            .map_err(db_err)?
+        let user = Some(p.user)
             .filter(|u| u.disabled_at.is_none())
             .ok_or_else(|| DomainError::Unauthenticated("please sign in".into()))?;
         if (now - s.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
@@ -220,7 +217,34 @@ impl Cairn {
         }
         let actor = match (s.workspace_id, s.mfa_pending) {
             (Some(w), false) => {
-                Some(actor_for(db, &user, w, Credential::Session { id: s.id }, meta).await?)
+                let (name, slug, suspended) = p.workspace.ok_or_else(|| {
+                    DomainError::Unauthenticated("the workspace no longer exists".into())
+                })?;
+                if suspended.is_some() {
+                    return Err(DomainError::WorkspaceSuspended);
+                }
+                let (membership_id, role, _) =
+                    p.membership.filter(|m| m.2.is_none()).ok_or_else(|| {
+                        DomainError::Unauthenticated(
+                            "you are no longer a member of this workspace".into(),
+                        )
+                    })?;
+                let role = cairn_domain::Role::parse(&role)
+                    .ok_or_else(|| DomainError::Internal(format!("unknown role {role}")))?;
+                Some(Actor {
+                    user_id: UserId(user.id),
+                    email: user.email.clone(),
+                    name: user.name.clone(),
+                    timezone: user.timezone.clone(),
+                    workspace_id: WorkspaceId(w),
+                    workspace_name: name,
+                    workspace_slug: slug,
+                    membership_id: membership_id.into(),
+                    role,
+                    is_platform_admin: user.is_platform_admin,
+                    credential: Credential::Session { id: s.id },
+                    meta: meta.clone(),
+                })
             }
             _ => None,
         };

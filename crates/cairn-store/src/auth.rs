@@ -80,3 +80,69 @@ pub async fn user_workspaces<C: ConnectionTrait>(
     let stmt = Statement::from_sql_and_values(db.get_database_backend(), sql, [user_id.into()]);
     UserWorkspace::find_by_statement(stmt).all(db).await
 }
+
+/// A browser session with its user, and the workspace and membership it is in (if any).
+#[derive(Debug, Clone)]
+pub struct SessionPrincipal {
+    pub session: crate::entities::session::Model,
+    pub user: crate::entities::user::Model,
+    /// `(name, slug, suspended_at)` of the session's workspace, if it still exists.
+    pub workspace: Option<(String, String, Option<chrono::DateTime<chrono::Utc>>)>,
+    /// `(id, role, disabled_at)` of the user's membership there, if any.
+    pub membership: Option<(uuid::Uuid, String, Option<chrono::DateTime<chrono::Utc>>)>,
+}
+
+/// `t.col AS pfx_col` for every column of an entity, so one row carries several models.
+fn prefixed<E: sea_orm::EntityTrait>(alias: &str, prefix: &str) -> String {
+    use sea_orm::{IdenStatic, Iterable};
+    E::Column::iter()
+        .map(|c| format!("{alias}.{0} AS {prefix}{0}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The session whose SHA-256 is `token_hash`, joined to its user, workspace and membership.
+pub async fn session_principal<C: ConnectionTrait>(
+    db: &C,
+    token_hash: &str,
+) -> Result<Option<SessionPrincipal>, DbErr> {
+    use crate::entities::{session, user};
+    let sql = format!(
+        "SELECT {}, {}, w.name AS w_name, w.slug AS w_slug, w.suspended_at AS w_suspended_at, \
+                m.id AS m_id, m.role AS m_role, m.disabled_at AS m_disabled_at \
+         FROM sessions s \
+         JOIN users u ON u.id = s.user_id \
+         LEFT JOIN workspaces w ON w.id = s.workspace_id \
+         LEFT JOIN memberships m ON m.workspace_id = s.workspace_id AND m.user_id = s.user_id \
+         WHERE s.token_hash = {}",
+        prefixed::<session::Entity>("s", "s_"),
+        prefixed::<user::Entity>("u", "u_"),
+        placeholder(db, 1)
+    );
+    let stmt = Statement::from_sql_and_values(db.get_database_backend(), sql, [token_hash.into()]);
+    let Some(row) = db.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    let workspace = match row.try_get::<Option<String>>("", "w_name")? {
+        Some(name) => Some((
+            name,
+            row.try_get("", "w_slug")?,
+            row.try_get("", "w_suspended_at")?,
+        )),
+        None => None,
+    };
+    let membership = match row.try_get::<Option<uuid::Uuid>>("", "m_id")? {
+        Some(id) => Some((
+            id,
+            row.try_get("", "m_role")?,
+            row.try_get("", "m_disabled_at")?,
+        )),
+        None => None,
+    };
+    Ok(Some(SessionPrincipal {
+        session: session::Model::from_query_result(&row, "s_")?,
+        user: user::Model::from_query_result(&row, "u_")?,
+        workspace,
+        membership,
+    }))
+}

@@ -77,6 +77,10 @@ impl Store {
                     .busy_timeout(BUSY_TIMEOUT)
                     .pragma("temp_store", "memory")
                     .pragma("cache_size", "-16000")
+                    // Rows come back from the SQLite worker thread through a channel; the
+                    // default of 50 parks the worker (a futex wake each time) on any page
+                    // bigger than that, such as a 500-card board.
+                    .row_buffer_size(1024)
             });
         Database::connect(opts).await
     }

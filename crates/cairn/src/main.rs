@@ -2,6 +2,12 @@
 
 use clap::Parser;
 
+/// mimalloc instead of glibc's malloc: under load, rows and responses are allocated on one
+/// thread (a SQLite worker, a Tokio worker) and freed on another, and glibc's arena locks
+/// then cost more than the work itself (measured with perf on the board benchmark).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = cairn::cli::Cli::parse();

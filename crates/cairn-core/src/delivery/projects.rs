@@ -478,6 +478,42 @@ impl Cairn {
         }))
     }
 
+    /// Current projects the actor may see as (id, client name, project name), by name: the
+    /// options of a picker.
+    pub async fn project_choices(
+        &self,
+        actor: &Actor,
+        limit: u64,
+    ) -> Result<Vec<(uuid::Uuid, String, String)>> {
+        actor.require(Action::Read, Resource::Project)?;
+        let db = self.store.reader();
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String)> = project::Entity::find()
+            .select_only()
+            .column(project::Column::Id)
+            .column(project::Column::ClientId)
+            .column(project::Column::Name)
+            .filter(
+                actor
+                    .scope()
+                    .client_filter(project::Column::WorkspaceId, project::Column::ClientId),
+            )
+            .filter(project::Column::ArchivedAt.is_null())
+            .order_by_asc(project::Column::SortKey)
+            .order_by_asc(project::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        let clients = self
+            .client_names(db, actor, &rows.iter().map(|r| r.1).collect::<Vec<_>>())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, c, name)| (id, clients.get(&c).cloned().unwrap_or_default(), name))
+            .collect())
+    }
+
     /// Creates a project, from scratch or from a template (a built-in key or a workspace
     /// template id): the template's role slots, milestones and tasks are created in the same
     /// transaction, dated in working days from the start date (today when none is given).

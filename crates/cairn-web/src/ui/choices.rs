@@ -2,8 +2,6 @@
 //! limited to what the actor may see. A failing lookup gives an empty picker rather than
 //! taking the page down: the page's own record has already been loaded.
 
-use cairn_core::clients::ClientFilter;
-use cairn_core::delivery::projects::ProjectFilter;
 use cairn_core::delivery::tasks::TaskFilter;
 use cairn_core::page::PageRequest;
 
@@ -40,12 +38,11 @@ pub async fn members(state: &AppState, ui: &Ui) -> Vec<Choice> {
 pub async fn clients(state: &AppState, ui: &Ui) -> Vec<Choice> {
     state
         .cairn
-        .list_clients(ui.actor(), &ClientFilter::default(), &first(200))
+        .client_choices(ui.actor(), 200)
         .await
-        .map(|p| {
-            p.items
-                .into_iter()
-                .map(|c| (c.id.to_string(), c.name))
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(id, name)| (id.to_string(), name))
                 .collect()
         })
         .unwrap_or_default()
@@ -55,12 +52,11 @@ pub async fn clients(state: &AppState, ui: &Ui) -> Vec<Choice> {
 pub async fn projects(state: &AppState, ui: &Ui) -> Vec<Choice> {
     let mut out: Vec<Choice> = state
         .cairn
-        .list_projects(ui.actor(), &ProjectFilter::default(), &first(200))
+        .project_choices(ui.actor(), 200)
         .await
-        .map(|p| {
-            p.items
-                .into_iter()
-                .map(|p| (p.id.to_string(), format!("{} · {}", p.client.name, p.name)))
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(id, client, name)| (id.to_string(), format!("{client} · {name}")))
                 .collect()
         })
         .unwrap_or_default();
