@@ -1,16 +1,17 @@
 //! A project's milestones, edited from its overview: add, edit (progress by hand or from its
-//! tasks), delete.
+//! tasks), delete, and their version history with revert.
 
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use cairn_core::delivery::milestones::MilestoneChanges;
-use cairn_domain::{DomainError, FieldError};
+use cairn_domain::{Action, DomainError, FieldError, Resource};
 use serde::Deserialize;
 
 use super::fields::path_id;
 use super::project_page::{errors_of, overview};
-use super::{Ui, error_page, not_found_page, redirect_notice};
+use super::project_status::{HistoryQuery, RevertForm};
+use super::{HistoryPage, Notice, Ui, error_page, not_found_page, redirect_notice, render};
 use crate::AppState;
 
 /// The milestone form, as submitted.
@@ -136,6 +137,88 @@ pub async fn view_milestone_delete_post(
         Ok(()) => redirect_notice(
             &format!("/projects/{}", m.project_id),
             &format!("Milestone “{}” deleted.", m.name),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+/// A milestone has no page of its own: its address opens its project's overview.
+pub async fn view_milestone_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    match state.cairn.get_milestone(ui.actor(), id).await {
+        Ok(m) => {
+            Redirect::to(&format!("/projects/{}#milestone-{}", m.project_id, m.id)).into_response()
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// A milestone's version history with a field-level diff.
+pub async fn view_milestone_history_get(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(q): Query<HistoryQuery>,
+    Query(n): Query<Notice>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    let a = ui.actor();
+    let loaded = async {
+        let m = state.cairn.get_milestone(a, id).await?;
+        let versions = state.cairn.milestone_versions(a, id).await?;
+        let to = q.to.unwrap_or(m.version);
+        let from = q.from.unwrap_or((to - 1).max(1));
+        let diff = state.cairn.diff_milestone_versions(a, id, from, to).await?;
+        Ok::<_, DomainError>((m, versions, diff, from, to))
+    }
+    .await;
+    match loaded {
+        Ok((m, versions, diff, from, to)) => render(&HistoryPage {
+            shell: {
+                let mut shell = ui.shell(format!("History of {}", m.name), "projects");
+                shell.flash = n.flash();
+                shell
+            },
+            title: m.name.clone(),
+            base: format!("/milestones/{}", m.id),
+            back_label: "Back to project",
+            current: m.version,
+            versions,
+            diff,
+            from,
+            to,
+            can_edit: a.can(Action::Update, Resource::Milestone),
+        }),
+        Err(e) => error_page(e),
+    }
+}
+
+/// Reverts a milestone to a version.
+pub async fn view_milestone_revert_post(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(f): Form<RevertForm>,
+) -> Response {
+    let Some(id) = path_id(&id) else {
+        return not_found_page();
+    };
+    match state
+        .cairn
+        .revert_milestone(ui.actor(), id, f.to, f.version)
+        .await
+    {
+        Ok(m) => redirect_notice(
+            &format!("/milestones/{}/history", m.id),
+            &format!("Reverted to v{}; saved as v{}.", f.to, m.version),
         ),
         Err(e) => error_page(e),
     }

@@ -263,6 +263,15 @@ pub fn router() -> Router<AppState> {
             "/projects/{id}/milestones",
             post(milestones::view_project_milestones_post),
         )
+        .route("/milestones/{id}", get(milestones::view_milestone_get))
+        .route(
+            "/milestones/{id}/history",
+            get(milestones::view_milestone_history_get),
+        )
+        .route(
+            "/milestones/{id}/revert",
+            post(milestones::view_milestone_revert_post),
+        )
         .route(
             "/milestones/{id}/edit",
             post(milestones::view_milestone_edit_post),

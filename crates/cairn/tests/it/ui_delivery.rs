@@ -661,6 +661,30 @@ async fn project_forms_set_health_milestones_slots_and_save_an_editable_template
     assert!(overview.contains(r#"<progress max="100" value="40""#));
     assert!(overview.contains("set by hand"));
 
+    // The milestone's history shows the edit, and reverting to version 1 restores it.
+    let history = text(&w.ann, &format!("/milestones/{}/history", added.id)).await;
+    assert!(history.contains("Board sign-off") && history.contains("in_progress"));
+    let r = w
+        .ann
+        .post_form(
+            &format!("/milestones/{}/revert", added.id),
+            &[("_csrf", &csrf), ("version", "2"), ("to", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = w
+        .app
+        .cairn
+        .get_milestone(&w.actor().await, added.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (back.status.as_str(), back.progress_manual, back.version),
+        ("not_started", false, 3)
+    );
+    let r = w.ann.get(&format!("/milestones/{}", added.id)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
     // Filling the lead's slot assigns its tasks to Mia.
     let slots = w
         .app
