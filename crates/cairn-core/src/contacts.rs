@@ -380,6 +380,67 @@ impl Cairn {
         .await
     }
 
+    /// The versions of a contact, newest first.
+    pub async fn contact_versions(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+    ) -> Result<Vec<versions::VersionView>> {
+        actor.require(Action::Read, Resource::Contact)?;
+        let c = self.visible_contact(actor, id).await?;
+        versions::views(self.store.reader(), actor.scope(), RECORD_TYPE, c.id).await
+    }
+
+    /// The field-level differences between two versions of a contact.
+    pub async fn diff_contact_versions(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<versions::FieldDiff>> {
+        versions::diff(&self.contact_versions(actor, id).await?, from, to)
+    }
+
+    /// Reverts a contact's fields to an earlier version, as a new version (the archived
+    /// state is not reverted: archive and restore are their own actions).
+    pub async fn revert_contact(
+        &self,
+        actor: &Actor,
+        id: uuid::Uuid,
+        to_version: i64,
+        if_match: Option<i64>,
+    ) -> Result<ContactView> {
+        actor.require(Action::Read, Resource::Contact)?;
+        let before = self.visible_contact(actor, id).await?;
+        actor.require(Action::Update, Resource::Contact)?;
+        check_version(if_match, before.version)?;
+        let s = versions::snapshot_at(
+            self.store.reader(),
+            actor.scope(),
+            RECORD_TYPE,
+            before.id,
+            to_version,
+        )
+        .await?;
+        let text = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
+        let ch = ContactChanges {
+            name: text("name"),
+            title: Some(text("title")),
+            email: Some(text("email")),
+            phone: Some(text("phone")),
+            notes: text("notes"),
+            is_primary: s
+                .get("is_primary")
+                .and_then(Value::as_bool)
+                .map(|p| p && before.archived_at.is_none()),
+        };
+        let mut after = before.clone();
+        apply(&mut after, &ch, false)?;
+        self.write_contact(actor, before, after, "contact.reverted")
+            .await
+    }
+
     async fn write_contact(
         &self,
         actor: &Actor,

@@ -681,3 +681,50 @@ pub async fn delete_tag(
     state.cairn.delete_tag(&a, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The versions of a contact, newest first.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/versions", tag = "contacts", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<VersionView>), (status = 404, body = Problem)))]
+pub async fn contact_versions(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<VersionView>>> {
+    Ok(Json(
+        state.cairn.contact_versions(&a, parse_id(&id)?).await?,
+    ))
+}
+
+/// Field-level differences between two versions of a contact.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/versions/diff", tag = "contacts", params(("id" = String, Path), DiffParams),
+    responses((status = 200, body = Vec<FieldDiff>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn contact_diff(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<DiffParams>,
+) -> ApiResult<Json<Vec<FieldDiff>>> {
+    Ok(Json(
+        state
+            .cairn
+            .diff_contact_versions(&a, parse_id(&id)?, p.from, p.to)
+            .await?,
+    ))
+}
+
+/// Reverts a contact to an earlier version (a new version; audited).
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/revert", tag = "contacts", params(("id" = String, Path)), request_body = RevertBody,
+    responses((status = 200, body = ContactView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem)))]
+pub async fn contact_revert(
+    State(state): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    IfMatch(v): IfMatch,
+    ApiJson(b): ApiJson<RevertBody>,
+) -> ApiResult<Response> {
+    let c = state
+        .cairn
+        .revert_contact(&a, parse_id(&id)?, b.version, v)
+        .await?;
+    Ok(with_etag(c.version, c))
+}

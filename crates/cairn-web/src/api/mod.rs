@@ -81,6 +81,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crm::get_contact, crm::update_contact))
         .routes(routes!(crm::archive_contact))
         .routes(routes!(crm::restore_contact))
+        .routes(routes!(crm::contact_versions))
+        .routes(routes!(crm::contact_diff))
+        .routes(routes!(crm::contact_revert))
         .routes(routes!(crm::list_interactions, crm::create_interaction))
         .routes(routes!(
             crm::get_interaction,

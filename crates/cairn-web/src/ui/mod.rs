@@ -9,6 +9,7 @@ mod capture;
 mod choices;
 mod clients;
 mod comments;
+mod contact_history;
 mod dependencies;
 mod fields;
 mod markdown;
@@ -187,6 +188,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/clients/{id}/contacts.vcf",
             get(clients::view_client_vcards_get),
+        )
+        .route("/contacts/{id}", get(contact_history::view_contact_get))
+        .route(
+            "/contacts/{id}/history",
+            get(contact_history::view_contact_history_get),
+        )
+        .route(
+            "/contacts/{id}/revert",
+            post(contact_history::view_contact_revert_post),
         )
         .route(
             "/contacts/{id}/edit",

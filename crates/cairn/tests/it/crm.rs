@@ -1373,3 +1373,95 @@ async fn stale_contact_updates_are_refused_and_change_nothing() {
     assert_eq!(now["title"], "CEO");
     assert_eq!(now["version"], 2);
 }
+
+#[tokio::test]
+async fn a_contacts_history_diffs_and_reverts_and_a_viewer_cannot_revert() {
+    let (app, t) = team().await;
+    let c = create(&app, &t.mia, json!({"name": "Bluefin"})).await;
+    let client = c["id"].as_str().unwrap();
+    let (s, contact) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/clients/{client}/contacts"),
+            &t.mia,
+            Some(json!({"name": "Dana", "title": "CTO", "email": "dana@bluefin.test"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{contact}");
+    let id = contact["id"].as_str().unwrap();
+    let (s, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/contacts/{id}"),
+            &t.mia,
+            Some(json!({"title": "COO", "phone": "+44 20 7946 0958"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, diff) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/contacts/{id}/versions/diff?from=1&to=2"),
+            &t.viewer,
+            None,
+        )
+        .await;
+    let changed: Vec<&str> = diff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["phone", "title"]);
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/contacts/{id}/revert"),
+            &t.viewer,
+            Some(json!({"version": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, reverted) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/contacts/{id}/revert"),
+            &t.mia,
+            Some(json!({"version": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{reverted}");
+    assert_eq!(reverted["version"], 3);
+    assert_eq!(reverted["title"], "CTO");
+    assert_eq!(reverted["phone"], Value::Null);
+    let (_, versions) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/contacts/{id}/versions"),
+            &t.mia,
+            None,
+        )
+        .await;
+    assert_eq!(versions.as_array().unwrap().len(), 3);
+    // The page: reachable from the contact, listing the three versions.
+    let mia = app
+        .browser_login("mia@acme.test", crate::harness::PASSWORD)
+        .await;
+    let page = mia
+        .get(&format!("/contacts/{id}/history"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("History of Dana") && page.contains("v3"),
+        "{page}"
+    );
+    let edit = mia
+        .get(&format!("/contacts/{id}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(edit.contains(&format!("/contacts/{id}/history")));
+}
