@@ -7,6 +7,8 @@ use cairn_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter
 
 use crate::activity::ActivityView;
 use crate::actor::Actor;
+use crate::delivery::tasks::{TaskFilter, TaskView};
+use crate::page::PageRequest;
 use crate::{Cairn, chrono_dur, db_err};
 
 /// What the dashboard shows.
@@ -19,7 +21,18 @@ pub struct Dashboard {
     pub events_last_week: u64,
     pub my_sessions: u64,
     pub recent: Vec<ActivityView>,
+    /// The actor's open tasks that are overdue, then due today (a few of each), and whether
+    /// there are more than shown.
+    pub overdue: Vec<TaskView>,
+    pub overdue_more: bool,
+    pub due_today: Vec<TaskView>,
+    pub due_today_more: bool,
+    /// Visible live projects whose health is at risk or off track.
+    pub projects_at_risk: u64,
 }
+
+/// Tasks per list on the dashboard.
+const DASHBOARD_TASKS: u64 = 8;
 
 impl Cairn {
     /// Real figures for the actor's dashboard.
@@ -65,7 +78,24 @@ impl Cairn {
             .activity_count_since(actor, now - chrono::Duration::days(7))
             .await?;
         let clients = self.count_clients(actor).await?;
+        let mine = |due: &str| TaskFilter {
+            assignee: Some("me".into()),
+            due: Some(due.into()),
+            ..Default::default()
+        };
+        let first = PageRequest {
+            limit: Some(DASHBOARD_TASKS),
+            cursor: None,
+        };
+        let overdue = self.list_tasks(actor, &mine("overdue"), &first).await?;
+        let due_today = self.list_tasks(actor, &mine("today"), &first).await?;
+        let projects_at_risk = self.count_projects_at_risk(actor).await?;
         Ok(Dashboard {
+            overdue_more: overdue.next_cursor.is_some(),
+            overdue: overdue.items,
+            due_today_more: due_today.next_cursor.is_some(),
+            due_today: due_today.items,
+            projects_at_risk,
             clients,
             active_members: members.len() as u64,
             temporary_passwords,

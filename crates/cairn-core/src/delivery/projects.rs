@@ -478,6 +478,25 @@ impl Cairn {
         }))
     }
 
+    /// Visible live projects whose health is at risk or off track, for the dashboard.
+    pub async fn count_projects_at_risk(&self, actor: &Actor) -> Result<u64> {
+        use cairn_store::sea_orm::PaginatorTrait;
+        actor.require(Action::Read, Resource::Project)?;
+        project::Entity::find()
+            .filter(
+                actor
+                    .scope()
+                    .client_filter(project::Column::WorkspaceId, project::Column::ClientId),
+            )
+            .filter(project::Column::ArchivedAt.is_null())
+            .filter(
+                project::Column::Health.is_in([Health::AtRisk.as_str(), Health::OffTrack.as_str()]),
+            )
+            .count(self.store.reader())
+            .await
+            .map_err(db_err)
+    }
+
     /// Current projects the actor may see as (id, client name, project name), by name: the
     /// options of a picker.
     pub async fn project_choices(

@@ -20,6 +20,7 @@ use super::{
 };
 use crate::AppState;
 use crate::extract::Meta;
+use cairn_core::delivery::tasks::TaskView;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -34,9 +35,15 @@ struct DashboardPage {
     events_week: u64,
     my_sessions: u64,
     recent: Vec<ActivityView>,
+    overdue: Vec<TaskView>,
+    overdue_more: bool,
+    due_today: Vec<TaskView>,
+    due_today_more: bool,
+    projects_at_risk: u64,
 }
 
-/// The dashboard: greeting, real figures, recent activity.
+/// The dashboard: greeting, real figures, the user's overdue and today's tasks, recent
+/// activity.
 pub async fn view_dashboard_get(State(state): State<AppState>, ui: Ui) -> Response {
     let a = ui.actor();
     let d = match state.cairn.dashboard(a).await {
@@ -66,6 +73,11 @@ pub async fn view_dashboard_get(State(state): State<AppState>, ui: Ui) -> Respon
         events_week: d.events_last_week,
         my_sessions: d.my_sessions,
         recent: d.recent,
+        overdue: d.overdue,
+        overdue_more: d.overdue_more,
+        due_today: d.due_today,
+        due_today_more: d.due_today_more,
+        projects_at_risk: d.projects_at_risk,
     };
     render(&page)
 }

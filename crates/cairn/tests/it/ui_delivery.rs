@@ -885,3 +885,53 @@ async fn work_views_group_open_tasks_by_project_or_due_date() {
     let r = w.ann.get("/work?priority=p9").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_my_overdue_and_todays_tasks_and_counts_projects_at_risk() {
+    let w = World::new().await;
+    let me = w
+        .app
+        .call(Method::GET, "/api/v1/me", &w.owner, None)
+        .await
+        .1["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let today = cairn_core::delivery::today_for(&w.actor().await);
+    for (title, due, assignee) in [
+        (
+            "Chase the signed SOW",
+            today - chrono::Duration::days(2),
+            me.as_str(),
+        ),
+        ("Send the weekly update", today, me.as_str()),
+        ("Mia's own chore", today, w.mia_id.as_str()),
+    ] {
+        let (s, v) = w
+            .app
+            .call(
+                Method::POST,
+                "/api/v1/tasks",
+                &w.owner,
+                Some(json!({"client_id": w.client, "title": title, "due_date": due.to_string(), "assignee_user_id": assignee})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let page = text(&w.ann, "/").await;
+    assert!(page.contains("Chase the signed SOW") && page.contains("Send the weekly update"));
+    assert!(!page.contains("Mia&#x27;s own chore") && !page.contains("Mia's own chore"));
+    assert!(page.contains(r#"<span class="n">0</span><span class="l">projects at risk</span>"#));
+    let (s, _) = w
+        .app
+        .call(
+            Method::POST,
+            &format!("/api/v1/projects/{}/health", w.project),
+            &w.owner,
+            Some(json!({"health": "off_track", "summary": "Blocked on data"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = text(&w.ann, "/").await;
+    assert!(page.contains(r#"<span class="n">1</span><span class="l">projects at risk</span>"#));
+}
