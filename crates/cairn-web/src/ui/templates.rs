@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use cairn_core::delivery::templates::TemplateView;
 use cairn_domain::delivery::templates::TemplatePlan;
-use cairn_domain::{Action, DomainError, Resource};
+use cairn_domain::{Action, DomainError, FieldError, Resource};
 use serde::Deserialize;
 
 use super::fields::{Hm, form_status, path_id};
@@ -74,7 +74,7 @@ pub async fn view_templates_get(
     }
 }
 
-/// A template's name, description and type, as submitted.
+/// A template's name, description, type and plan (JSON), as submitted.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TemplateForm {
@@ -82,6 +82,8 @@ pub struct TemplateForm {
     name: String,
     description: String,
     project_type: String,
+    /// The plan as JSON: roles, milestones and tasks with their offsets.
+    plan: String,
 }
 
 #[derive(Template)]
@@ -155,6 +157,7 @@ async fn template_page(
             name: t.name.clone(),
             description: t.description.clone(),
             project_type: t.project_type.clone(),
+            plan: serde_json::to_string_pretty(&t.plan).unwrap_or_default(),
         }),
         plan,
         errors,
@@ -187,6 +190,17 @@ pub async fn view_template_edit_post(
     let Some(id) = path_id(&key) else {
         return not_found_page();
     };
+    // A blank plan leaves it as it is; text that is not JSON is refused on the field.
+    let plan = match f.plan.trim() {
+        "" => None,
+        raw => match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let error = FieldError::new("plan", format!("is not valid JSON: {e}"));
+                return template_page(&state, &ui, &key, Some(f), vec![error].into(), None).await;
+            }
+        },
+    };
     match state
         .cairn
         .update_template(
@@ -195,14 +209,29 @@ pub async fn view_template_edit_post(
             Some(f.name.clone()),
             Some(f.description.clone()),
             Some(f.project_type.clone()).filter(|t| !t.is_empty()),
-            None,
+            plan,
             f.version,
         )
         .await
     {
         Ok(t) => redirect_notice(&format!("/templates/{}", t.key), "Template saved."),
         Err(DomainError::Invalid(list)) => {
-            template_page(&state, &ui, &key, Some(f), list.into(), None).await
+            // The plan's errors name paths inside it (plan.tasks[3].title): show them all
+            // under the plan field.
+            let (plan_errors, mut rest): (Vec<FieldError>, Vec<FieldError>) = list
+                .into_iter()
+                .partition(|e| e.field == "plan" || e.field.starts_with("plan."));
+            if !plan_errors.is_empty() {
+                rest.push(FieldError::new(
+                    "plan",
+                    plan_errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.reason))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+            }
+            template_page(&state, &ui, &key, Some(f), rest.into(), None).await
         }
         Err(e) => error_page(e),
     }

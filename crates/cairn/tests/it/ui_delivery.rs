@@ -753,6 +753,56 @@ async fn project_forms_set_health_milestones_slots_and_save_an_editable_template
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The plan is edited as JSON: bad JSON and an invalid plan are refused on the field and
+    // change nothing; a valid plan replaces the old one.
+    let r = w
+        .ann
+        .post_form(
+            &format!("{tpl}/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("version", "2"),
+                ("name", "Our pilot v2"),
+                ("plan", "{not json"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("is not valid JSON"));
+    let bad = r#"{"tasks": [{"title": "", "milestone": "nope"}]}"#;
+    let r = w
+        .ann
+        .post_form(
+            &format!("{tpl}/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("version", "2"),
+                ("name", "Our pilot v2"),
+                ("plan", bad),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("plan.tasks[0]"));
+    let good = r#"{"milestones": [{"key": "go", "name": "Go-live", "offset_days": 10}],
+        "tasks": [{"title": "Cut over", "priority": "p1", "offset_days": 9, "milestone": "go"}]}"#;
+    let r = w
+        .ann
+        .post_form(
+            &format!("{tpl}/edit"),
+            &[
+                ("_csrf", &csrf),
+                ("version", "2"),
+                ("name", "Our pilot v2"),
+                ("plan", good),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = text(&w.ann, &tpl).await;
+    assert!(
+        page.contains("Go-live") && page.contains("Cut over") && !page.contains("Board sign-off")
+    );
     let r = w
         .ann
         .post_form(&format!("{tpl}/archive"), &[("_csrf", &csrf)])
