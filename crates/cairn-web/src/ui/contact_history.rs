@@ -7,8 +7,8 @@ use axum_extra::extract::Form;
 use cairn_domain::{Action, DomainError, Resource};
 
 use super::fields::path_id;
-use super::project_status::{HistoryQuery, RevertForm};
-use super::{HistoryPage, Notice, Ui, error_page, not_found_page, redirect_notice, render};
+use super::{HistoryOf, HistoryQuery, Notice, RevertForm, Ui, error_page, history_page};
+use super::{not_found_page, redirect_notice};
 use crate::AppState;
 
 /// `/contacts/{id}` opens the contact's page (its edit form).
@@ -41,29 +41,19 @@ pub async fn view_contact_history_get(
     let loaded = async {
         let c = state.cairn.get_contact(a, id).await?;
         let versions = state.cairn.contact_versions(a, id).await?;
-        let to = q.to.unwrap_or(c.version);
-        let from = q.from.unwrap_or((to - 1).max(1));
-        let diff = state.cairn.diff_contact_versions(a, id, from, to).await?;
-        Ok::<_, DomainError>((c, versions, diff, from, to))
+        Ok::<_, DomainError>(HistoryOf {
+            title: c.name,
+            base: format!("/contacts/{}", c.id),
+            back_label: "Back to contact",
+            section: "clients",
+            current: c.version,
+            versions,
+            can_edit: a.can(Action::Update, Resource::Contact),
+        })
     }
     .await;
     match loaded {
-        Ok((c, versions, diff, from, to)) => render(&HistoryPage {
-            shell: {
-                let mut shell = ui.shell(format!("History of {}", c.name), "clients");
-                shell.flash = n.flash();
-                shell
-            },
-            title: c.name.clone(),
-            base: format!("/contacts/{}", c.id),
-            back_label: "Back to contact",
-            current: c.version,
-            versions,
-            diff,
-            from,
-            to,
-            can_edit: a.can(Action::Update, Resource::Contact),
-        }),
+        Ok(h) => history_page(&ui, &q, n, h),
         Err(e) => error_page(e),
     }
 }

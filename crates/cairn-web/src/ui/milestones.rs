@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::fields::path_id;
 use super::project_page::{errors_of, overview};
-use super::project_status::{HistoryQuery, RevertForm};
-use super::{HistoryPage, Notice, Ui, error_page, not_found_page, redirect_notice, render};
+use super::{HistoryOf, HistoryQuery, Notice, RevertForm, Ui, error_page, history_page};
+use super::{not_found_page, redirect_notice};
 use crate::AppState;
 
 /// The milestone form, as submitted.
@@ -174,29 +174,19 @@ pub async fn view_milestone_history_get(
     let loaded = async {
         let m = state.cairn.get_milestone(a, id).await?;
         let versions = state.cairn.milestone_versions(a, id).await?;
-        let to = q.to.unwrap_or(m.version);
-        let from = q.from.unwrap_or((to - 1).max(1));
-        let diff = state.cairn.diff_milestone_versions(a, id, from, to).await?;
-        Ok::<_, DomainError>((m, versions, diff, from, to))
+        Ok::<_, DomainError>(HistoryOf {
+            title: m.name,
+            base: format!("/milestones/{}", m.id),
+            back_label: "Back to project",
+            section: "projects",
+            current: m.version,
+            versions,
+            can_edit: a.can(Action::Update, Resource::Milestone),
+        })
     }
     .await;
     match loaded {
-        Ok((m, versions, diff, from, to)) => render(&HistoryPage {
-            shell: {
-                let mut shell = ui.shell(format!("History of {}", m.name), "projects");
-                shell.flash = n.flash();
-                shell
-            },
-            title: m.name.clone(),
-            base: format!("/milestones/{}", m.id),
-            back_label: "Back to project",
-            current: m.version,
-            versions,
-            diff,
-            from,
-            to,
-            can_edit: a.can(Action::Update, Resource::Milestone),
-        }),
+        Ok(h) => history_page(&ui, &q, n, h),
         Err(e) => error_page(e),
     }
 }

@@ -661,6 +661,60 @@ impl Notice {
     }
 }
 
+/// Which versions a history page compares.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct HistoryQuery {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// A history page's revert form.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RevertForm {
+    pub version: Option<i64>,
+    pub to: i64,
+}
+
+/// What a history page shows of its record, loaded by the record's own handler.
+pub struct HistoryOf {
+    pub title: String,
+    /// The record's page; history is at `{base}/history`, revert at `{base}/revert`.
+    pub base: String,
+    pub back_label: &'static str,
+    /// The sidebar section the page belongs to.
+    pub section: &'static str,
+    pub current: i64,
+    pub versions: Vec<VersionView>,
+    pub can_edit: bool,
+}
+
+/// Renders a record's history: versions `from` to `to` of the query (by default the one
+/// before the current and the current) with their field-level diff.
+pub fn history_page(ui: &Ui, q: &HistoryQuery, n: Notice, h: HistoryOf) -> Response {
+    let to = q.to.unwrap_or(h.current);
+    let from = q.from.unwrap_or((to - 1).max(1));
+    let diff = match cairn_core::versions::diff(&h.versions, from, to) {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    let mut shell = ui.shell(format!("History of {}", h.title), h.section);
+    shell.flash = n.flash();
+    render(&HistoryPage {
+        shell,
+        title: h.title,
+        base: h.base,
+        back_label: h.back_label,
+        current: h.current,
+        versions: h.versions,
+        diff,
+        from,
+        to,
+        can_edit: h.can_edit,
+    })
+}
+
 /// A record's version history with a field-level diff and revert, for any versioned record
 /// whose page is `base` (history at `{base}/history`, revert at `{base}/revert`).
 #[derive(Template)]

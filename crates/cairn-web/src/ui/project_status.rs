@@ -5,14 +5,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use cairn_core::versions::{FieldDiff, VersionView};
 use cairn_domain::{Action, DomainError, Resource};
 use serde::Deserialize;
 
 use super::fields::{form_status, path_id};
 use super::project_page::{ProjectHead, head};
 use super::vocab::Label;
-use super::{FormErrors, HistoryPage, Notice, Shell, Ui, error_page, markdown, not_found_page};
+use super::{FormErrors, HistoryOf, HistoryQuery, Notice, RevertForm, Shell, Ui, error_page};
+use super::{history_page, markdown, not_found_page};
 use super::{redirect_notice, render};
 use crate::AppState;
 
@@ -81,14 +81,6 @@ pub async fn view_project_status_get(
     (status, render(&page)).into_response()
 }
 
-/// Which versions to compare.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct HistoryQuery {
-    pub from: Option<i64>,
-    pub to: Option<i64>,
-}
-
 /// The project's version history with a field-level diff.
 pub async fn view_project_history_get(
     State(state): State<AppState>,
@@ -103,40 +95,22 @@ pub async fn view_project_history_get(
     let a = ui.actor();
     let loaded = async {
         let p = state.cairn.get_project(a, id).await?;
-        let versions: Vec<VersionView> = state.cairn.project_versions(a, id).await?;
-        let to = q.to.unwrap_or(p.version);
-        let from = q.from.unwrap_or((to - 1).max(1));
-        let diff: Vec<FieldDiff> = state.cairn.diff_project_versions(a, id, from, to).await?;
-        Ok::<_, DomainError>((p, versions, diff, from, to))
+        let versions = state.cairn.project_versions(a, id).await?;
+        Ok::<_, DomainError>(HistoryOf {
+            title: p.name,
+            base: format!("/projects/{}", p.id),
+            back_label: "Back to project",
+            section: "projects",
+            current: p.version,
+            versions,
+            can_edit: a.can(Action::Update, Resource::Project),
+        })
     }
     .await;
     match loaded {
-        Ok((p, versions, diff, from, to)) => render(&HistoryPage {
-            shell: {
-                let mut shell = ui.shell(format!("History of {}", p.name), "projects");
-                shell.flash = n.flash();
-                shell
-            },
-            title: p.name.clone(),
-            base: format!("/projects/{}", p.id),
-            back_label: "Back to project",
-            current: p.version,
-            versions,
-            diff,
-            from,
-            to,
-            can_edit: a.can(Action::Update, Resource::Project),
-        }),
+        Ok(h) => history_page(&ui, &q, n, h),
         Err(e) => error_page(e),
     }
-}
-
-/// The revert form.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RevertForm {
-    pub version: Option<i64>,
-    pub to: i64,
 }
 
 /// Reverts a project to a version.

@@ -19,11 +19,11 @@ use serde::Deserialize;
 
 use super::choices::Choice;
 use super::fields::{self, path_id};
-use super::project_status::{HistoryQuery, RevertForm};
 use super::projects::Holds;
 use super::task_rows::{TaskLook, assignee_changes};
 use super::vocab::{self, Label};
-use super::{FormErrors, HistoryPage, Notice, Shell, Ui, error_page, markdown, not_found_page};
+use super::{FormErrors, HistoryOf, HistoryQuery, Notice, RevertForm, Shell, Ui, error_page};
+use super::{history_page, markdown, not_found_page};
 use super::{redirect_notice, render};
 use crate::AppState;
 
@@ -390,29 +390,19 @@ pub async fn view_task_history_get(
     let loaded = async {
         let t = state.cairn.get_task(a, id).await?;
         let versions = state.cairn.task_versions(a, id).await?;
-        let to = q.to.unwrap_or(t.version);
-        let from = q.from.unwrap_or((to - 1).max(1));
-        let diff = state.cairn.diff_task_versions(a, id, from, to).await?;
-        Ok::<_, DomainError>((t, versions, diff, from, to))
+        Ok::<_, DomainError>(HistoryOf {
+            title: t.title,
+            base: format!("/tasks/{}", t.id),
+            back_label: "Back to task",
+            section: "projects",
+            current: t.version,
+            versions,
+            can_edit: a.can(Action::Update, Resource::Task),
+        })
     }
     .await;
     match loaded {
-        Ok((t, versions, diff, from, to)) => render(&HistoryPage {
-            shell: {
-                let mut shell = ui.shell(format!("History of {}", t.title), "projects");
-                shell.flash = n.flash();
-                shell
-            },
-            title: t.title.clone(),
-            base: format!("/tasks/{}", t.id),
-            back_label: "Back to task",
-            current: t.version,
-            versions,
-            diff,
-            from,
-            to,
-            can_edit: a.can(Action::Update, Resource::Task),
-        }),
+        Ok(h) => history_page(&ui, &q, n, h),
         Err(e) => error_page(e),
     }
 }
