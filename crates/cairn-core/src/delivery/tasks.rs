@@ -92,6 +92,26 @@ pub struct TaskView {
     pub version: i64,
 }
 
+/// A card on a project's board: what the card shows of a task.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BoardCard {
+    pub id: uuid::Uuid,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub due_date: Option<NaiveDate>,
+    /// Order within its column.
+    pub position: i64,
+    /// The assigned user, or whoever fills the assigned slot.
+    pub assignee: Option<UserRef>,
+    pub slot: Option<SlotRef>,
+    /// Status `blocked`, or an open prerequisite.
+    pub blocked: bool,
+    /// Open prerequisites the reader may see.
+    pub blocked_by: Vec<TaskRef>,
+    pub tags: Vec<TagRef>,
+}
+
 /// Changes to a task; on update absent fields stay and `Some(None)` clears.
 #[derive(Debug, Clone, Default)]
 pub struct TaskChanges {
@@ -1459,29 +1479,102 @@ impl Cairn {
         }))
     }
 
-    /// A project's board: every live task by status column, in board order.
+    /// A project's board: every live task by status column, in board order, as cards (the
+    /// fields a card shows; a board holds hundreds, so long fields stay out).
     pub async fn project_board(
         &self,
         actor: &Actor,
         project_id: uuid::Uuid,
-    ) -> Result<Vec<(TaskStatus, Vec<TaskView>)>> {
+    ) -> Result<Vec<(TaskStatus, Vec<BoardCard>)>> {
         actor.require(Action::Read, Resource::Task)?;
         let db = self.store.reader();
+        let scope = actor.scope();
         let p = self.visible_project(db, actor, project_id).await?;
-        let rows = task::Entity::find()
-            .filter(task::Column::ProjectId.eq(p.id))
-            .filter(task::Column::ArchivedAt.is_null())
-            .order_by_asc(task::Column::Status)
-            .order_by_asc(task::Column::Position)
+        type CardRow = (
+            uuid::Uuid,
+            String,
+            String,
+            String,
+            Option<NaiveDate>,
+            Option<uuid::Uuid>,
+            Option<uuid::Uuid>,
+            i64,
+        );
+        use task::Column as C;
+        let rows: Vec<CardRow> = task::Entity::find()
+            .select_only()
+            .columns([
+                C::Id,
+                C::Title,
+                C::Status,
+                C::Priority,
+                C::DueDate,
+                C::AssigneeUserId,
+                C::AssigneeSlotId,
+                C::Position,
+            ])
+            .filter(C::ProjectId.eq(p.id))
+            .filter(C::ArchivedAt.is_null())
+            .order_by_asc(C::Status)
+            .order_by_asc(C::Position)
+            .into_tuple()
             .all(db)
             .await
             .map_err(db_err)?;
-        let views = self.task_views(db, actor, rows).await?;
-        let mut columns: Vec<(TaskStatus, Vec<TaskView>)> =
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.0).collect();
+        let mut tag_map = tags::tags_for(db, scope, RECORD_TYPE, &ids).await?;
+        let mut waiting = open_prerequisites(db, scope, &ids).await?;
+        // The project's slots in one read: cards only ever name this project's slots.
+        let slots: HashMap<uuid::Uuid, (String, Option<uuid::Uuid>)> =
+            project_member::Entity::find()
+                .select_only()
+                .column(project_member::Column::Id)
+                .column(project_member::Column::Role)
+                .column(project_member::Column::UserId)
+                .filter(project_member::Column::ProjectId.eq(p.id))
+                .into_tuple::<(uuid::Uuid, String, Option<uuid::Uuid>)>()
+                .all(db)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .map(|(id, r, u)| (id, (r, u)))
+                .collect();
+        let who = |user: Option<uuid::Uuid>, slot: Option<uuid::Uuid>| {
+            user.or_else(|| slot.and_then(|s| slots.get(&s).and_then(|x| x.1)))
+        };
+        let people: Vec<uuid::Uuid> = rows.iter().filter_map(|r| who(r.5, r.6)).collect();
+        let names = user_names(db, &people).await?;
+        let mut columns: Vec<(TaskStatus, Vec<BoardCard>)> =
             TaskStatus::ALL.iter().map(|s| (*s, Vec::new())).collect();
-        for v in views {
-            if let Some(col) = columns.iter_mut().find(|(s, _)| s.as_str() == v.status) {
-                col.1.push(v);
+        for (id, title, status, priority, due_date, user, slot, position) in rows {
+            let w = waiting.remove(&id).unwrap_or_default();
+            let open = TaskStatus::parse("status", &status).is_ok_and(|s| s.is_open());
+            let card = BoardCard {
+                assignee: who(user, slot).map(|id| UserRef {
+                    id,
+                    name: names
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| "former member".into()),
+                }),
+                slot: slot.and_then(|s| {
+                    slots.get(&s).map(|(role, _)| SlotRef {
+                        id: s,
+                        role: role.clone(),
+                    })
+                }),
+                blocked: status == TaskStatus::Blocked.as_str() || (w.any && open),
+                blocked_by: w.visible,
+                tags: tag_map.remove(&id).unwrap_or_default(),
+                id,
+                title,
+                priority,
+                due_date,
+                position,
+                status,
+            };
+            if let Some(col) = columns.iter_mut().find(|(s, _)| s.as_str() == card.status) {
+                col.1.push(card);
             }
         }
         Ok(columns)

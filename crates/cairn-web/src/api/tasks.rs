@@ -8,7 +8,7 @@ use axum::response::Response;
 use cairn_core::delivery::capture::CaptureView;
 use cairn_core::delivery::comments::CommentView;
 use cairn_core::delivery::dependencies::DependencyView;
-use cairn_core::delivery::tasks::{TaskChanges, TaskFilter, TaskView};
+use cairn_core::delivery::tasks::{BoardCard, TaskChanges, TaskFilter, TaskView};
 use cairn_core::page::PageRequest;
 use cairn_core::versions::{FieldDiff, VersionView};
 use serde::{Deserialize, Serialize};
@@ -215,7 +215,7 @@ pub async fn create_project_task(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BoardColumn {
     pub status: String,
-    pub tasks: Vec<TaskView>,
+    pub tasks: Vec<BoardCard>,
 }
 
 /// A project's board: one column per status, tasks in board order.

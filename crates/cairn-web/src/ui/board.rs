@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use cairn_core::delivery::tasks::TaskView;
+use cairn_core::delivery::tasks::BoardCard;
 use cairn_domain::{Action, DomainError, Resource};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use crate::AppState;
 pub struct Column {
     pub status: &'static str,
     pub label: &'static str,
-    pub tasks: Vec<TaskView>,
+    pub tasks: Vec<BoardCard>,
 }
 
 #[derive(Template)]

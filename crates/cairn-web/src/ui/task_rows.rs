@@ -90,16 +90,38 @@ impl TaskLook for TaskView {
     }
 
     fn due_class<D: std::borrow::Borrow<NaiveDate>>(&self, today: D) -> &'static str {
-        let today = today.borrow();
-        match self.due_date {
-            Some(d) if !self.closed() && d < *today => "due overdue",
-            Some(d) if !self.closed() && d == *today => "due today",
-            _ => "due",
-        }
+        due_class(self.due_date, self.closed(), *today.borrow())
     }
 
     fn closed(&self) -> bool {
         matches!(self.status.as_str(), "done" | "cancelled")
+    }
+}
+
+impl TaskLook for cairn_core::delivery::tasks::BoardCard {
+    fn assignee_key(&self) -> String {
+        match (&self.slot, &self.assignee) {
+            (Some(s), _) => format!("s:{}", s.id),
+            (None, Some(u)) => format!("u:{}", u.id),
+            (None, None) => String::new(),
+        }
+    }
+
+    fn due_class<D: std::borrow::Borrow<NaiveDate>>(&self, today: D) -> &'static str {
+        due_class(self.due_date, self.closed(), *today.borrow())
+    }
+
+    fn closed(&self) -> bool {
+        matches!(self.status.as_str(), "done" | "cancelled")
+    }
+}
+
+/// The due-date cell's class: overdue and due today only count for open tasks.
+fn due_class(due: Option<NaiveDate>, closed: bool, today: NaiveDate) -> &'static str {
+    match due {
+        Some(d) if !closed && d < today => "due overdue",
+        Some(d) if !closed && d == today => "due today",
+        _ => "due",
     }
 }
 
