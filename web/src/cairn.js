@@ -426,7 +426,9 @@
     columns().forEach(function (list) {
       var col = list.closest('.board-col');
       var count = col && col.querySelector('[data-count]');
-      if (count) count.textContent = String(cardsOf(list).length);
+      // Older done and cancelled cards the page leaves out still count.
+      var hidden = count ? parseInt(count.getAttribute('data-hidden') || '0', 10) : 0;
+      if (count) count.textContent = String(cardsOf(list).length + hidden);
     });
   }
 

@@ -270,6 +270,10 @@ fn has_open_prerequisite() -> cairn_store::sea_orm::sea_query::SimpleExpr {
     )
 }
 
+fn is_open_status(status: &str) -> bool {
+    TaskStatus::parse("status", status).is_ok_and(|s| s.is_open())
+}
+
 fn closed_statuses() -> [&'static str; 2] {
     [TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str()]
 }
@@ -1486,6 +1490,23 @@ impl Cairn {
         actor: &Actor,
         project_id: uuid::Uuid,
     ) -> Result<Vec<(TaskStatus, Vec<BoardCard>)>> {
+        Ok(self
+            .project_board_window(actor, project_id, None)
+            .await?
+            .into_iter()
+            .map(|(s, cards, _)| (s, cards))
+            .collect())
+    }
+
+    /// The board with at most `closed_limit` cards in the done and cancelled columns (the
+    /// last ones moved there; a finished project's history would otherwise fill the page),
+    /// and how many each column leaves out.
+    pub async fn project_board_window(
+        &self,
+        actor: &Actor,
+        project_id: uuid::Uuid,
+        closed_limit: Option<usize>,
+    ) -> Result<Vec<(TaskStatus, Vec<BoardCard>, usize)>> {
         actor.require(Action::Read, Resource::Task)?;
         let db = self.store.reader();
         let scope = actor.scope();
@@ -1521,6 +1542,33 @@ impl Cairn {
             .all(db)
             .await
             .map_err(db_err)?;
+        // Keep the newest `closed_limit` cards of each closed column (the highest positions:
+        // a task moved there lands at the end) before looking anything up for them.
+        let mut hidden: HashMap<String, usize> = HashMap::new();
+        let rows: Vec<CardRow> = match closed_limit {
+            None => rows,
+            Some(limit) => {
+                let mut per_status: HashMap<String, usize> = HashMap::new();
+                for r in rows.iter().filter(|r| !is_open_status(&r.2)) {
+                    *per_status.entry(r.2.clone()).or_default() += 1;
+                }
+                let mut seen: HashMap<String, usize> = HashMap::new();
+                rows.into_iter()
+                    .filter(|r| {
+                        let Some(total) = per_status.get(&r.2) else {
+                            return true;
+                        };
+                        let i = seen.entry(r.2.clone()).or_default();
+                        *i += 1;
+                        let keep = *i + limit > *total;
+                        if !keep {
+                            *hidden.entry(r.2.clone()).or_default() += 1;
+                        }
+                        keep
+                    })
+                    .collect()
+            }
+        };
         let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.0).collect();
         let mut tag_map = tags::tags_for(db, scope, RECORD_TYPE, &ids).await?;
         let mut waiting = open_prerequisites(db, scope, &ids).await?;
@@ -1544,8 +1592,10 @@ impl Cairn {
         };
         let people: Vec<uuid::Uuid> = rows.iter().filter_map(|r| who(r.5, r.6)).collect();
         let names = user_names(db, &people).await?;
-        let mut columns: Vec<(TaskStatus, Vec<BoardCard>)> =
-            TaskStatus::ALL.iter().map(|s| (*s, Vec::new())).collect();
+        let mut columns: Vec<(TaskStatus, Vec<BoardCard>, usize)> = TaskStatus::ALL
+            .iter()
+            .map(|s| (*s, Vec::new(), hidden.get(s.as_str()).copied().unwrap_or(0)))
+            .collect();
         for (id, title, status, priority, due_date, user, slot, position) in rows {
             let w = waiting.remove(&id).unwrap_or_default();
             let open = TaskStatus::parse("status", &status).is_ok_and(|s| s.is_open());
@@ -1573,7 +1623,10 @@ impl Cairn {
                 position,
                 status,
             };
-            if let Some(col) = columns.iter_mut().find(|(s, _)| s.as_str() == card.status) {
+            if let Some(col) = columns
+                .iter_mut()
+                .find(|(s, _, _)| s.as_str() == card.status)
+            {
                 col.1.push(card);
             }
         }

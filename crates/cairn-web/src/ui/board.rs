@@ -2,7 +2,7 @@
 //! (SortableJS) or by keyboard; cairn.js posts each move with the card's new neighbours.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
@@ -23,6 +23,18 @@ pub struct Column {
     pub status: &'static str,
     pub label: &'static str,
     pub tasks: Vec<BoardCard>,
+    /// Older cards of a done or cancelled column left out of the page.
+    pub hidden: usize,
+}
+
+/// How many of the last cards moved into done and cancelled the board shows by default.
+const CLOSED_WINDOW: usize = 50;
+
+/// `?closed=all` shows every done and cancelled card.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BoardQuery {
+    closed: String,
 }
 
 #[derive(Template)]
@@ -41,13 +53,18 @@ pub async fn view_project_board_get(
     State(state): State<AppState>,
     ui: Ui,
     Path(id): Path<String>,
+    Query(q): Query<BoardQuery>,
 ) -> Response {
     let Some(id) = path_id(&id) else {
         return not_found_page();
     };
     let loaded = async {
         let head = head(&state, &ui, id, "board").await?;
-        let board = state.cairn.project_board(ui.actor(), id).await?;
+        let window = (q.closed != "all").then_some(CLOSED_WINDOW);
+        let board = state
+            .cairn
+            .project_board_window(ui.actor(), id, window)
+            .await?;
         Ok::<_, DomainError>((head, board))
     }
     .await;
@@ -57,10 +74,11 @@ pub async fn view_project_board_get(
             head,
             columns: board
                 .into_iter()
-                .map(|(s, tasks)| Column {
+                .map(|(s, tasks, hidden)| Column {
                     status: s.as_str(),
                     label: s.label(),
                     tasks,
+                    hidden,
                 })
                 .collect(),
             today: cairn_core::delivery::today_for(ui.actor()),

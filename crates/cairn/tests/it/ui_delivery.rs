@@ -985,3 +985,50 @@ async fn the_dashboard_lists_my_overdue_and_todays_tasks_and_counts_projects_at_
     let page = text(&w.ann, "/").await;
     assert!(page.contains(r#"<span class="n">1</span><span class="l">projects at risk</span>"#));
 }
+
+#[tokio::test]
+async fn the_board_page_shows_the_last_fifty_done_cards_and_all_on_request() {
+    let w = World::new().await;
+    for i in 1..=53 {
+        let (s, v) = w
+            .app
+            .call(
+                Method::POST,
+                &format!("/api/v1/projects/{}/tasks", w.project),
+                &w.owner,
+                Some(json!({"title": format!("Finished item {i:02}"), "status": "done"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let page = text(&w.ann, &format!("/projects/{}/board", w.project)).await;
+    assert!(
+        page.contains("Show 3 earlier"),
+        "the three oldest are left out"
+    );
+    assert!(!page.contains("Finished item 01") && !page.contains("Finished item 03"));
+    assert!(page.contains("Finished item 04") && page.contains("Finished item 53"));
+    assert!(
+        page.contains(r#"data-hidden="3">53</span>"#),
+        "the count includes them"
+    );
+    let all = text(&w.ann, &format!("/projects/{}/board?closed=all", w.project)).await;
+    assert!(all.contains("Finished item 01") && !all.contains("earlier</a>"));
+    // The API board always carries every card.
+    let (_, board) = w
+        .app
+        .call(
+            Method::GET,
+            &format!("/api/v1/projects/{}/board", w.project),
+            &w.owner,
+            None,
+        )
+        .await;
+    let done = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "done")
+        .unwrap();
+    assert_eq!(done["tasks"].as_array().unwrap().len(), 53);
+}
