@@ -24,6 +24,13 @@ pub struct CommentView {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Whether `actor` may delete a comment by `author`: its author, or an owner or admin, and
+/// only with the matrix's comment-delete right. Pages ask it to show the control.
+pub fn may_delete_comment(actor: &Actor, author: Option<uuid::Uuid>) -> bool {
+    actor.can(Action::Delete, Resource::Comment)
+        && (author == Some(actor.user_id.0) || actor.role.is_admin_or_owner())
+}
+
 impl Cairn {
     /// A task's comments, oldest first.
     pub async fn list_comments(
@@ -137,7 +144,7 @@ impl Cairn {
             .await
             .map_err(|_| DomainError::NotFound("comment"))?;
         actor.require(Action::Delete, Resource::Comment)?;
-        if c.author_id != Some(actor.user_id.0) && !actor.role.is_admin_or_owner() {
+        if !may_delete_comment(actor, c.author_id) {
             return Err(DomainError::Forbidden(
                 "only its author, an owner or an admin may delete a comment".into(),
             ));

@@ -1035,6 +1035,30 @@ impl Cairn {
         self.get_task(actor, id).await
     }
 
+    /// Moves a card on `project_id`'s board (the board page's drop): the project must be
+    /// visible and the task one of its cards, else not found; then as [`Self::move_task`].
+    pub async fn move_task_on_board(
+        &self,
+        actor: &Actor,
+        project_id: uuid::Uuid,
+        task: Option<uuid::Uuid>,
+        status: &str,
+        above: Option<uuid::Uuid>,
+        below: Option<uuid::Uuid>,
+    ) -> Result<TaskView> {
+        actor.require(Action::Read, Resource::Task)?;
+        let db = self.store.reader();
+        let p = self.visible_project(db, actor, project_id).await?;
+        let Some(task) = task else {
+            return Err(DomainError::invalid("task", "is required"));
+        };
+        let t = self.visible_task(db, actor, task).await?;
+        if t.project_id != Some(p.id) {
+            return Err(DomainError::NotFound("task"));
+        }
+        self.move_task(actor, t.id, status, above, below).await
+    }
+
     /// Applies the same changes to many tasks: every task must be visible and every change
     /// valid for each, or nothing is written.
     pub async fn batch_update_tasks(

@@ -122,30 +122,22 @@ pub async fn view_project_board_move_post(
     };
     let a = ui.actor();
     let result = async {
-        let project = state.cairn.get_project(a, id).await?;
-        let ids = [
+        let [task, after, before] = [
             ("task", &f.task),
             ("after", &f.after),
             ("before", &f.before),
         ]
         .map(|(field, raw)| fields::optional_id(field, raw));
-        let [task, after, before] = ids;
-        let (task, after, before) = (
-            task.map_err(|e| DomainError::Invalid(vec![e]))?,
-            after.map_err(|e| DomainError::Invalid(vec![e]))?,
-            before.map_err(|e| DomainError::Invalid(vec![e]))?,
-        );
-        let Some(task) = task else {
-            return Err(DomainError::invalid("task", "is required"));
-        };
-        // Only this project's cards move on this board.
-        let t = state.cairn.get_task(a, task).await?;
-        if t.project.as_ref().map(|p| p.id) != Some(project.id) {
-            return Err(DomainError::NotFound("task"));
-        }
         state
             .cairn
-            .move_task(a, task, &f.status, after, before)
+            .move_task_on_board(
+                a,
+                id,
+                task.map_err(|e| DomainError::Invalid(vec![e]))?,
+                &f.status,
+                after.map_err(|e| DomainError::Invalid(vec![e]))?,
+                before.map_err(|e| DomainError::Invalid(vec![e]))?,
+            )
             .await
     }
     .await;

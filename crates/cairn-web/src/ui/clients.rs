@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use cairn_core::activity::ActivityView;
-use cairn_core::clients::{ClientChanges, ClientFilter, ClientView, FieldDiff, VersionView};
+use cairn_core::clients::{ClientChanges, ClientFilter, ClientView};
 use cairn_core::contacts::{ContactChanges, ContactFilter, ContactView};
 use cairn_core::exports::{Export, ExportFormat};
 use cairn_core::interactions::{InteractionView, NewInteraction};
@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::vocab::Label;
 use super::{FormErrors, Shell, Ui, error_page, markdown, redirect_notice, render};
+use super::{HistoryOf, HistoryQuery, Notice, RevertForm, after_revert, history_page};
 use crate::AppState;
 
 /// Membership tests the templates need (askama templates cannot take closures).
@@ -965,32 +966,13 @@ pub async fn view_client_interactions_post(
     }
 }
 
-#[derive(Template)]
-#[template(path = "client_history.html")]
-struct HistoryPage {
-    shell: Shell,
-    c: ClientView,
-    versions: Vec<VersionView>,
-    diff: Vec<FieldDiff>,
-    from: i64,
-    to: i64,
-    can_edit: bool,
-}
-
-/// Which versions to compare.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct HistoryQuery {
-    from: Option<i64>,
-    to: Option<i64>,
-}
-
 /// Version history with a field-level diff.
 pub async fn view_client_history_get(
     State(state): State<AppState>,
     ui: Ui,
     Path(id): Path<String>,
     Query(q): Query<HistoryQuery>,
+    Query(n): Query<Notice>,
 ) -> Response {
     let Some(id) = parse_path(&id) else {
         return super::not_found_page();
@@ -999,32 +981,21 @@ pub async fn view_client_history_get(
     let loaded = async {
         let c = state.cairn.get_client(a, id).await?;
         let versions = state.cairn.client_versions(a, id).await?;
-        let to = q.to.unwrap_or(c.version);
-        let from = q.from.unwrap_or((to - 1).max(1));
-        let diff = state.cairn.diff_client_versions(a, id, from, to).await?;
-        Ok::<_, DomainError>((c, versions, diff, from, to))
+        Ok::<_, DomainError>(HistoryOf {
+            title: c.name,
+            base: format!("/clients/{}", c.id),
+            back_label: "Back to client",
+            section: "clients",
+            current: c.version,
+            versions,
+            can_edit: can_edit(&ui),
+        })
     }
     .await;
     match loaded {
-        Ok((c, versions, diff, from, to)) => render(&HistoryPage {
-            shell: ui.shell(format!("History of {}", c.name), "clients"),
-            c,
-            versions,
-            diff,
-            from,
-            to,
-            can_edit: can_edit(&ui),
-        }),
+        Ok(h) => history_page(&ui, &q, n, h),
         Err(e) => error_page(e),
     }
-}
-
-/// The revert form.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RevertForm {
-    version: Option<i64>,
-    to: i64,
 }
 
 /// Reverts a client to a version.
@@ -1037,17 +1008,12 @@ pub async fn view_client_revert_post(
     let Some(id) = parse_path(&id) else {
         return super::not_found_page();
     };
-    match state
+    let result = state
         .cairn
         .revert_client(ui.actor(), id, f.to, f.version)
         .await
-    {
-        Ok(c) => redirect_notice(
-            &format!("/clients/{}/history", c.id),
-            &format!("Reverted to v{}; saved as v{}.", f.to, c.version),
-        ),
-        Err(e) => error_page(e),
-    }
+        .map(|c| c.version);
+    after_revert(&format!("/clients/{id}"), f.to, result)
 }
 
 #[derive(Template)]

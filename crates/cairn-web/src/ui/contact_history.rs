@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use cairn_domain::{Action, DomainError, Resource};
 
+use super::after_revert;
 use super::fields::path_id;
+use super::not_found_page;
 use super::{HistoryOf, HistoryQuery, Notice, RevertForm, Ui, error_page, history_page};
-use super::{not_found_page, redirect_notice};
 use crate::AppState;
 
 /// `/contacts/{id}` opens the contact's page (its edit form).
@@ -68,15 +69,10 @@ pub async fn view_contact_revert_post(
     let Some(id) = path_id(&id) else {
         return not_found_page();
     };
-    match state
+    let result = state
         .cairn
         .revert_contact(ui.actor(), id, f.to, f.version)
         .await
-    {
-        Ok(c) => redirect_notice(
-            &format!("/contacts/{}/history", c.id),
-            &format!("Reverted to v{}; saved as v{}.", f.to, c.version),
-        ),
-        Err(e) => error_page(e),
-    }
+        .map(|r| r.version);
+    after_revert(&format!("/contacts/{id}"), f.to, result)
 }

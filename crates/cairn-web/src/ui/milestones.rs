@@ -8,6 +8,7 @@ use cairn_core::delivery::milestones::MilestoneChanges;
 use cairn_domain::{Action, DomainError, FieldError, Resource};
 use serde::Deserialize;
 
+use super::after_revert;
 use super::fields::path_id;
 use super::project_page::{errors_of, overview};
 use super::{HistoryOf, HistoryQuery, Notice, RevertForm, Ui, error_page, history_page};
@@ -201,15 +202,10 @@ pub async fn view_milestone_revert_post(
     let Some(id) = path_id(&id) else {
         return not_found_page();
     };
-    match state
+    let result = state
         .cairn
         .revert_milestone(ui.actor(), id, f.to, f.version)
         .await
-    {
-        Ok(m) => redirect_notice(
-            &format!("/milestones/{}/history", m.id),
-            &format!("Reverted to v{}; saved as v{}.", f.to, m.version),
-        ),
-        Err(e) => error_page(e),
-    }
+        .map(|r| r.version);
+    after_revert(&format!("/milestones/{id}"), f.to, result)
 }

@@ -715,6 +715,27 @@ pub fn history_page(ui: &Ui, q: &HistoryQuery, n: Notice, h: HistoryOf) -> Respo
     })
 }
 
+/// Where a revert lands: back on the record's history (`{base}/history`) saying which version
+/// it became, with the reasons when the old version no longer validates, or an error page.
+pub fn after_revert(base: &str, to: i64, result: Result<i64, cairn_core::DomainError>) -> Response {
+    let history = format!("{base}/history");
+    match result {
+        Ok(version) => redirect_notice(
+            &history,
+            &format!("Reverted to v{to}; saved as v{version}."),
+        ),
+        Err(cairn_core::DomainError::Invalid(list)) => redirect_error(
+            &history,
+            &list
+                .iter()
+                .map(|e| format!("{}: {}", e.field.replace('_', " "), e.reason))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
 /// A record's version history with a field-level diff and revert, for any versioned record
 /// whose page is `base` (history at `{base}/history`, revert at `{base}/revert`).
 #[derive(Template)]

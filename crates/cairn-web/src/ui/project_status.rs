@@ -8,12 +8,13 @@ use axum_extra::extract::Form;
 use cairn_domain::{Action, DomainError, Resource};
 use serde::Deserialize;
 
+use super::after_revert;
 use super::fields::{form_status, path_id};
 use super::project_page::{ProjectHead, head};
+use super::render;
 use super::vocab::Label;
 use super::{FormErrors, HistoryOf, HistoryQuery, Notice, RevertForm, Shell, Ui, error_page};
 use super::{history_page, markdown, not_found_page};
-use super::{redirect_notice, render};
 use crate::AppState;
 
 #[derive(Template)]
@@ -123,15 +124,10 @@ pub async fn view_project_revert_post(
     let Some(id) = path_id(&id) else {
         return not_found_page();
     };
-    match state
+    let result = state
         .cairn
         .revert_project(ui.actor(), id, f.to, f.version)
         .await
-    {
-        Ok(p) => redirect_notice(
-            &format!("/projects/{}/history", p.id),
-            &format!("Reverted to v{}; saved as v{}.", f.to, p.version),
-        ),
-        Err(e) => error_page(e),
-    }
+        .map(|r| r.version);
+    after_revert(&format!("/projects/{id}"), f.to, result)
 }

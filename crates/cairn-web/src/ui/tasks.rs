@@ -17,6 +17,7 @@ use cairn_domain::{Action, DomainError, Resource};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::after_revert;
 use super::choices::Choice;
 use super::fields::{self, path_id};
 use super::projects::Holds;
@@ -210,13 +211,14 @@ pub async fn task_page(state: &AppState, ui: &Ui, id: uuid::Uuid, page: TaskPage
             .collect(),
         None => vec![],
     };
-    let manager = a.role.is_admin_or_owner();
     let comments = comments
         .into_iter()
         .map(|c| CommentItem {
             html: markdown::render(&c.body),
-            can_delete: a.can(Action::Delete, Resource::Comment)
-                && (manager || c.author.as_ref().is_some_and(|u| u.id == a.user_id.0)),
+            can_delete: cairn_core::delivery::comments::may_delete_comment(
+                a,
+                c.author.as_ref().map(|u| u.id),
+            ),
             c,
         })
         .collect();
@@ -417,23 +419,10 @@ pub async fn view_task_revert_post(
     let Some(id) = path_id(&id) else {
         return not_found_page();
     };
-    match state
+    let result = state
         .cairn
         .revert_task(ui.actor(), id, f.to, f.version)
         .await
-    {
-        Ok(t) => redirect_notice(
-            &format!("/tasks/{}/history", t.id),
-            &format!("Reverted to v{}; saved as v{}.", f.to, t.version),
-        ),
-        Err(DomainError::Invalid(list)) => super::redirect_error(
-            &format!("/tasks/{id}/history"),
-            &list
-                .iter()
-                .map(|e| format!("{}: {}", e.field.replace('_', " "), e.reason))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        Err(e) => error_page(e),
-    }
+        .map(|r| r.version);
+    after_revert(&format!("/tasks/{id}"), f.to, result)
 }
