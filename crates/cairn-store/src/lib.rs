@@ -4,6 +4,7 @@
 //! permissions: that is the core's job.
 
 pub mod auth;
+pub mod backup;
 pub mod db;
 pub mod entities;
 pub mod migrations;

@@ -118,6 +118,12 @@ pub async fn migrate(store: &Store) -> Result<Vec<&'static str>, DbErr> {
     Ok(applied)
 }
 
+/// The names of every migration this version knows, in order (a database recording a name
+/// not in this list was written by a newer version).
+pub fn names() -> Vec<&'static str> {
+    MIGRATIONS.iter().map(|m| m.name).collect()
+}
+
 /// Whether every migration has been applied (for `/readyz` and start-up checks).
 pub async fn pending(store: &Store) -> Result<usize, DbErr> {
     let db = store.reader();

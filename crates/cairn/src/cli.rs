@@ -1,5 +1,5 @@
-//! The command line: `cairn serve`, `migrate`, `admin …`, `audit verify`, `docs …`, and the
-//! hidden `bench-data` generator.
+//! The command line: `cairn serve`, `migrate`, `backup`, `restore`, `admin …`, `audit verify`,
+//! `docs …`, and the hidden `bench-data` generator.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -55,6 +55,19 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
+    /// Write a consistent snapshot of the SQLite database while the server runs.
+    Backup {
+        /// The file to write (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup, after checking it (stop the server first;
+    /// the current database is kept beside it as `cairn.db.before-restore-<time>`).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Manage users and owners.
     #[command(subcommand)]
     Admin(Admin),
@@ -227,6 +240,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(paths, args).await,
         Command::BenchData(args) => bench_data(paths, args).await,
         Command::Admin(a) => admin(paths, a).await,
+        Command::Backup { to } => {
+            let info = crate::backup::backup(&paths, &to).await?;
+            println!("backed up to {}: {info}", to.display());
+            println!(
+                "the installation key is not in the backup: keep {} (or CAIRN_SECRET_KEY) safe as well",
+                paths.data_dir.join("secret.key").display()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let r = crate::backup::restore(&paths, &from).await?;
+            println!("restored {}: {}", from.display(), r.info);
+            if let Some(previous) = r.previous {
+                println!("the replaced database is kept at {}", previous.display());
+            }
+            for m in r.migrated {
+                println!("applied migration {m}");
+            }
+            Ok(())
+        }
         Command::Audit(Audit::Verify) => {
             let app = crate::open(&paths, Config::default()).await?;
             let r = cairn_core::audit::verify(&app.store).await?;
@@ -349,6 +382,14 @@ async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
 
 async fn serve(paths: Paths, args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    // One server per SQLite file (it is the single writer), and no restore beneath it.
+    let _lock = match crate::backup::sqlite_file(&paths) {
+        Ok(_) => Some(crate::backup::DataDirLock::acquire(
+            &paths.data_dir,
+            "starting another server",
+        )?),
+        Err(_) => None,
+    };
     let config = Config {
         session_idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
         session_absolute: Duration::from_secs(args.session_max_hours.max(1) * 3600),

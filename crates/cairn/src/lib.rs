@@ -1,6 +1,7 @@
 //! The Cairn binary as a library: configuration, wiring and the HTTP server, so the
 //! integration tests start exactly what `cairn serve` starts.
 
+pub mod backup;
 pub mod cli;
 pub mod seed;
 pub mod server;

@@ -7,6 +7,7 @@ mod harness;
 mod accounts;
 mod api_conventions;
 mod audit;
+mod backup;
 mod browser;
 mod crm;
 mod delivery;
