@@ -23,8 +23,8 @@ pub enum Backend {
 /// The database handle: a writer and a reader connection set.
 #[derive(Clone)]
 pub struct Store {
-    writer: DatabaseConnection,
-    reader: DatabaseConnection,
+    pub(crate) writer: DatabaseConnection,
+    pub(crate) reader: DatabaseConnection,
     backend: Backend,
 }
 

@@ -9,6 +9,7 @@ pub mod db;
 pub mod entities;
 pub mod migrations;
 pub mod scope;
+pub mod trace;
 
 pub use db::{Backend, Store};
 pub use scope::WorkspaceScope;

@@ -77,6 +77,17 @@ pub enum Command {
     /// Generated documentation.
     #[command(subcommand)]
     Docs(Docs),
+    /// Replay the read statements of a `serve --trace-sql` file straight through the database
+    /// driver and print their timings as JSON (benchmarks: Cairn's overhead over its SQL).
+    #[command(hide = true)]
+    BenchReplay {
+        /// The trace file.
+        #[arg(long)]
+        trace: PathBuf,
+        /// Timed runs (after one warm-up run).
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Fill a workspace with a large synthetic CRM data set for benchmarks (no audit entries;
     /// see docs/benchmarks.md).
     #[command(hide = true)]
@@ -216,6 +227,10 @@ pub fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
 }
+    /// Append every SQL statement, with its parameters, to this file (benchmarks only: it
+    /// slows every query; see `cairn bench-replay`).
+    #[arg(long, hide = true)]
+    pub trace_sql: Option<PathBuf>,
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -334,6 +349,13 @@ async fn admin(paths: Paths, cmd: Admin) -> anyhow::Result<()> {
     }
     app.store.close().await;
     Ok(())
+        Command::BenchReplay { trace, runs } => {
+            let store = cairn_store::Store::connect(&paths.database_url()?).await?;
+            let replay = cairn_store::trace::replay(&store, &trace, runs).await?;
+            println!("{}", serde_json::to_string(&replay)?);
+            store.close().await;
+            Ok(())
+        }
 }
 
 async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
@@ -395,7 +417,7 @@ async fn serve(paths: Paths, args: ServeArgs) -> anyhow::Result<()> {
         session_absolute: Duration::from_secs(args.session_max_hours.max(1) * 3600),
         ..Config::default()
     };
-    let app = crate::open(&paths, config).await?;
+    let app = crate::open_traced(&paths, config, args.trace_sql.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;

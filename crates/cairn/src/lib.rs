@@ -87,7 +87,16 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 /// Connects, migrates and wires the core.
 pub async fn open(paths: &Paths, config: Config) -> anyhow::Result<Cairn> {
     let url = paths.database_url()?;
-    let store = Store::connect(&url)
+    open_traced(paths, config, None).await
+}
+
+/// [`open`], appending every SQL statement to `trace` when given (benchmarks only).
+pub async fn open_traced(
+    paths: &Paths,
+    config: Config,
+    trace: Option<&Path>,
+) -> anyhow::Result<Cairn> {
+    let mut store = Store::connect(&url)
         .await
         .with_context(|| format!("connecting to the database ({})", redact_url(&url)))?;
     let applied = cairn_store::migrations::migrate(&store)
@@ -101,6 +110,11 @@ pub async fn open(paths: &Paths, config: Config) -> anyhow::Result<Cairn> {
         .await
         .context("refreshing planner statistics")?;
     let key = load_key(&paths.data_dir)?;
+    if let Some(trace) = trace {
+        store
+            .trace_statements_to(trace)
+            .with_context(|| format!("opening the statement trace {}", trace.display()))?;
+    }
     Ok(Cairn::new(store, Cipher::new(&key), config))
 }
 
