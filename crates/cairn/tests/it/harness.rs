@@ -29,7 +29,7 @@ impl Drop for TestApp {
 }
 
 /// Creates a database of its own for one test and returns its URL (None = SQLite in the data dir).
-async fn fresh_database() -> Option<String> {
+pub async fn fresh_database() -> Option<String> {
     let base = std::env::var("CAIRN_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())?;

@@ -9,6 +9,8 @@ mod api_conventions;
 mod audit;
 mod backup;
 mod browser;
+#[cfg(unix)]
+mod crash;
 mod crm;
 mod delivery;
 mod docs;
