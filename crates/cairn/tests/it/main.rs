@@ -8,6 +8,7 @@ mod accounts;
 mod api_conventions;
 mod audit;
 mod backup;
+mod bench_tools;
 mod browser;
 #[cfg(unix)]
 mod crash;
