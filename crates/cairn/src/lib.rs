@@ -67,16 +67,30 @@ fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
 }
 
 #[cfg(unix)]
+/// Writes a new file readable only by its owner, all at once: the content goes to a
+/// temporary file that is synced and then hard-linked to `path` (which fails if `path`
+/// exists), so a crash never leaves an empty or half-written key behind.
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(content.as_bytes())?;
-    f.sync_all()
+    let partial = path.with_extension(format!("partial-{}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&partial)?;
+        f.write_all(content.as_bytes())?;
+        f.sync_all()?;
+        std::fs::hard_link(&partial, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&partial);
+    written
 }
 
 #[cfg(not(unix))]
@@ -86,7 +100,6 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 
 /// Connects, migrates and wires the core.
 pub async fn open(paths: &Paths, config: Config) -> anyhow::Result<Cairn> {
-    let url = paths.database_url()?;
     open_traced(paths, config, None).await
 }
 
@@ -97,6 +110,7 @@ pub async fn open_traced(
     trace: Option<&Path>,
 ) -> anyhow::Result<Cairn> {
     let mut store = Store::connect(&url)
+    let url = paths.database_url()?;
         .await
         .with_context(|| format!("connecting to the database ({})", redact_url(&url)))?;
     let applied = cairn_store::migrations::migrate(&store)
@@ -109,13 +123,13 @@ pub async fn open_traced(
         .optimize()
         .await
         .context("refreshing planner statistics")?;
-    let key = load_key(&paths.data_dir)?;
     if let Some(trace) = trace {
         store
             .trace_statements_to(trace)
             .with_context(|| format!("opening the statement trace {}", trace.display()))?;
     }
     Ok(Cairn::new(store, Cipher::new(&key), config))
+    let key = load_key(&paths.data_dir)?;
 }
 
 /// Hides a password in a database URL for messages.
@@ -129,5 +143,29 @@ pub fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_file_is_written_whole_once_and_readable_only_by_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("cairn-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("secret.key");
+        let _ = std::fs::remove_file(&path);
+        write_private(&path, "first").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // Never overwrites, and leaves no temporary file either way.
+        assert!(write_private(&path, "second").is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
