@@ -12,7 +12,7 @@ use cairn_store::entities::{
 };
 use cairn_store::sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use cairn_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use chrono::NaiveDate;
@@ -298,55 +298,37 @@ async fn open_prerequisites<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(out);
     }
-    let edges: Vec<(uuid::Uuid, uuid::Uuid)> = task_dependency::Entity::find()
+    // One statement: each edge to an open prerequisite, with the prerequisite's title and
+    // status and whether the reader may see its client.
+    let visible = scope.optional_client_filter(task::Column::WorkspaceId, task::Column::ClientId);
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String, bool)> = task::Entity::find()
         .select_only()
         .column(task_dependency::Column::TaskId)
-        .column(task_dependency::Column::DependsOnId)
+        .column(task::Column::Id)
+        .column(task::Column::Title)
+        .column(task::Column::Status)
+        .expr(Expr::case(visible, true).finally(false))
+        .join_rev(
+            JoinType::InnerJoin,
+            task_dependency::Entity::belongs_to(task::Entity)
+                .from(task_dependency::Column::DependsOnId)
+                .to(task::Column::Id)
+                .into(),
+        )
         .filter(task_dependency::Column::TaskId.is_in(ids.to_vec()))
+        .filter(task::Column::Status.is_not_in(closed_statuses()))
         .into_tuple()
         .all(db)
         .await
         .map_err(db_err)?;
-    if edges.is_empty() {
-        return Ok(out);
-    }
-    let open = task::Entity::find()
-        .filter(task::Column::Id.is_in(edges.iter().map(|e| e.1).collect::<Vec<_>>()))
-        .filter(task::Column::Status.is_not_in(closed_statuses()));
-    let all: std::collections::HashSet<uuid::Uuid> = open
-        .clone()
-        .select_only()
-        .column(task::Column::Id)
-        .into_tuple::<uuid::Uuid>()
-        .all(db)
-        .await
-        .map_err(db_err)?
-        .into_iter()
-        .collect();
-    let visible: HashMap<uuid::Uuid, (String, String)> = open
-        .filter(scope.optional_client_filter(task::Column::WorkspaceId, task::Column::ClientId))
-        .select_only()
-        .column(task::Column::Id)
-        .column(task::Column::Title)
-        .column(task::Column::Status)
-        .into_tuple::<(uuid::Uuid, String, String)>()
-        .all(db)
-        .await
-        .map_err(db_err)?
-        .into_iter()
-        .map(|(id, t, s)| (id, (t, s)))
-        .collect();
-    for (task_id, dep) in edges {
-        if !all.contains(&dep) {
-            continue;
-        }
+    for (task_id, dep, title, status, visible) in rows {
         let w = out.entry(task_id).or_default();
         w.any = true;
-        if let Some((title, status)) = visible.get(&dep) {
+        if visible {
             w.visible.push(TaskRef {
                 id: dep,
-                title: title.clone(),
-                status: status.clone(),
+                title,
+                status,
             });
         }
     }
