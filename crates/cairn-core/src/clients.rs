@@ -260,13 +260,21 @@ pub(crate) async fn user_names<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // Only the two columns a name needs (not the password hash and TOTP seed of a whole
+    // row), each id once however many rows share an owner or assignee.
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
     Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
+        .filter(user::Column::Id.is_in(unique))
+        .into_tuple::<(uuid::Uuid, String)>()
         .all(db)
         .await
         .map_err(db_err)?
         .into_iter()
-        .map(|u| (u.id, u.name))
         .collect())
 }
 
