@@ -29,9 +29,11 @@ pub struct VersionView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldDiff {
     pub field: String,
-    #[schema(value_type = Object)]
+    /// The field's value in the older version: whatever JSON the field holds (`null` when unset).
+    #[schema(value_type = Value)]
     pub from: Value,
-    #[schema(value_type = Object)]
+    /// The field's value in the newer version.
+    #[schema(value_type = Value)]
     pub to: Value,
 }
 

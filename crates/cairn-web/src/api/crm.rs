@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_core::clients::{
     ClientChanges, ClientFilter, ClientView, FieldDiff, UserRef, VersionView,
@@ -587,28 +587,34 @@ pub async fn get_interaction(
     Ok(Json(state.cairn.get_interaction(&a, parse_id(&id)?).await?))
 }
 
-fn immutable() -> ApiError {
-    ApiError::new(
+/// 405 with the `Allow` header RFC 9110 requires. The caller is authenticated first, so an
+/// anonymous request gets 401 like every other API route.
+fn immutable() -> Response {
+    let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "interactions are immutable: record a new interaction with corrects_id instead",
     )
+    .into_response();
+    res.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET"));
+    res
 }
 
 /// Interactions cannot be changed.
-#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", params(("id" = String, Path)), responses((status = 405, body = Problem)))]
-pub async fn patch_interaction() -> ApiError {
+#[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "interactions", params(("id" = String, Path)), responses((status = 405, body = Problem, headers(("Allow" = String, description = "`GET`: interactions are only read")))))]
+pub async fn patch_interaction(_caller: ApiActor) -> Response {
     immutable()
 }
 
 /// Interactions cannot be replaced.
-#[utoipa::path(put, path = "/api/v1/interactions/{id}", tag = "interactions", params(("id" = String, Path)), responses((status = 405, body = Problem)))]
-pub async fn put_interaction() -> ApiError {
+#[utoipa::path(put, path = "/api/v1/interactions/{id}", tag = "interactions", params(("id" = String, Path)), responses((status = 405, body = Problem, headers(("Allow" = String, description = "`GET`: interactions are only read")))))]
+pub async fn put_interaction(_caller: ApiActor) -> Response {
     immutable()
 }
 
 /// Interactions cannot be deleted.
-#[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "interactions", params(("id" = String, Path)), responses((status = 405, body = Problem)))]
-pub async fn delete_interaction() -> ApiError {
+#[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "interactions", params(("id" = String, Path)), responses((status = 405, body = Problem, headers(("Allow" = String, description = "`GET`: interactions are only read")))))]
+pub async fn delete_interaction(_caller: ApiActor) -> Response {
     immutable()
 }
 

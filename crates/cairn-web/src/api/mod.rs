@@ -7,6 +7,7 @@ mod auth;
 mod crm;
 mod exports;
 mod members;
+mod openapi;
 mod projects;
 mod tasks;
 mod time;
@@ -48,7 +49,7 @@ impl Modify for BearerAuth {
 
 /// The API routes and the OpenAPI document generated from them.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::token))
         .routes(routes!(account::me))
         .routes(routes!(account::change_password))
@@ -165,8 +166,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
-        .fallback(fallback)
-        .split_for_parts()
+        .fallback(fallback);
+    let (router, mut doc) = router.split_for_parts();
+    openapi::document_error_responses(&mut doc);
+    (router, doc)
 }
 
 async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

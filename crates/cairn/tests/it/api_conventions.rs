@@ -254,3 +254,47 @@ async fn lists_paginate_with_cursors_and_validate_parameters() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn methods_a_route_does_not_have_answer_405_with_allow_to_a_signed_in_caller() {
+    let app = TestApp::spawn().await;
+    app.owner("Acme", "ann@acme.test").await;
+    let at = app.token("ann@acme.test").await;
+    let (_, client) = app
+        .call(
+            Method::POST,
+            "/api/v1/clients",
+            &at,
+            Some(json!({"name": "Northwind"})),
+        )
+        .await;
+    let (_, note) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/clients/{}/interactions",
+                client["id"].as_str().unwrap()
+            ),
+            &at,
+            Some(json!({"kind": "note", "body": "Kick-off"})),
+        )
+        .await;
+    let url = app.url(&format!(
+        "/api/v1/interactions/{}",
+        note["id"].as_str().unwrap()
+    ));
+    for m in [Method::PATCH, Method::PUT, Method::DELETE] {
+        // Anonymous callers learn nothing, not even that interactions are immutable.
+        let r = app.client.request(m.clone(), &url).send().await.unwrap();
+        assert_eq!(problem(r).await.0, StatusCode::UNAUTHORIZED, "{m}");
+        let r = app
+            .client
+            .request(m.clone(), &url)
+            .bearer_auth(&at)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["allow"], "GET", "{m}");
+        assert_eq!(problem(r).await.0, StatusCode::METHOD_NOT_ALLOWED, "{m}");
+    }
+}

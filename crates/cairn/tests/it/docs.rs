@@ -85,3 +85,56 @@ async fn the_binary_serves_the_openapi_document_and_the_docs_page() {
             .contains("immutable")
     );
 }
+
+/// Every operation lists the errors its extractors can give, as problem documents; the API
+/// fuzzer (`scripts/fuzz-api`) fails on any status or content type the document does not list.
+#[test]
+fn every_operation_documents_the_errors_it_can_give() {
+    let doc: serde_json::Value = serde_json::from_str(&cairn_web::openapi_json()).unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let responses = op["responses"].as_object().unwrap();
+            let has = |status: &str| responses.contains_key(status);
+            let public = op["security"] == serde_json::json!([{}]);
+            if !public {
+                assert!(has("401") && has("403"), "{name}: 401 and 403");
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params.iter().any(|p| p["in"] == "path") {
+                assert!(has("404"), "{name}: 404 for an id that names nothing");
+            }
+            if params.iter().any(|p| p["in"] == "query") {
+                assert!(has("400"), "{name}: 400 for a bad query parameter");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "413", "415", "422"] {
+                    assert!(has(s), "{name}: {s} for a bad body");
+                }
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') {
+                    let response = match response["$ref"].as_str() {
+                        Some(r) => {
+                            let name = r.strip_prefix("#/components/responses/").unwrap();
+                            &doc["components"]["responses"][name]
+                        }
+                        None => response,
+                    };
+                    let content = response["content"].as_object().unwrap();
+                    assert_eq!(
+                        content.keys().collect::<Vec<_>>(),
+                        ["application/problem+json"],
+                        "{name} {status}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} operations");
+    // A version diff holds whatever the field holds: text, numbers, booleans, null.
+    let diff = &doc["components"]["schemas"]["FieldDiff"]["properties"];
+    assert!(diff["from"].get("type").is_none() && diff["to"].get("type").is_none());
+}
