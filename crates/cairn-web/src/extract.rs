@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use axum_extra::extract::CookieJar;
 use cairn_core::{Actor, RequestMeta};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -156,13 +157,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// Parses a JSON document, turning serde's error into a field error.
+///
+/// Every request body is an object. serde would also read a struct from an array, by field
+/// position (`[null, null]` as a PATCH that changes nothing), so anything else at the top is
+/// refused here; a struct nested in a body takes `#[serde(deserialize_with = "object")]`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if std::str::from_utf8(bytes).is_err() {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(ApiError::field(
             StatusCode::BAD_REQUEST,
             "body",
             "is not valid UTF-8",
         ));
+    };
+    match text.trim_start().chars().next() {
+        Some('{') | None => {}
+        Some('[' | '"' | 't' | 'f' | 'n' | '-' | '0'..='9') => {
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "body",
+                "must be a JSON object",
+            ));
+        }
+        // Not JSON at all: serde names the syntax error below.
+        Some(_) => {}
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
@@ -201,6 +218,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     })
+}
+
+/// Reads a struct nested in a body only from a JSON object (see [`parse_json`]).
+pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    let map = serde_json::Map::deserialize(d)?;
+    T::deserialize(serde_json::Value::Object(map)).map_err(serde::de::Error::custom)
+}
+
+/// [`object`] for an optional field (with `#[serde(default)]`).
+pub fn optional_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    let map = Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)?;
+    map.map(|m| T::deserialize(serde_json::Value::Object(m)).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 /// Joins the path serde reports with the field its message names; serde sometimes already

@@ -342,6 +342,7 @@ pub async fn move_task(
 pub struct BatchBody {
     /// At most 200.
     pub ids: Vec<uuid::Uuid>,
+    #[serde(deserialize_with = "crate::extract::object")]
     pub changes: TaskBody,
 }
 

@@ -23,6 +23,7 @@ pub async fn get(State(state): State<AppState>, ApiActor(a): ApiActor) -> ApiRes
 #[serde(deny_unknown_fields)]
 pub struct WorkspacePatchBody {
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub settings: Option<Settings>,
 }
 

@@ -298,3 +298,70 @@ async fn methods_a_route_does_not_have_answer_405_with_allow_to_a_signed_in_call
         assert_eq!(problem(r).await.0, StatusCode::METHOD_NOT_ALLOWED, "{m}");
     }
 }
+
+#[tokio::test]
+async fn bodies_must_be_json_objects_at_every_level() {
+    let app = TestApp::spawn().await;
+    app.owner("Acme", "ann@acme.test").await;
+    let at = app.token("ann@acme.test").await;
+    let (_, tag) = app
+        .call(
+            Method::POST,
+            "/api/v1/tags",
+            &at,
+            Some(json!({"name": "Retainer", "colour": "#22c55e"})),
+        )
+        .await;
+    let tag_url = format!("/api/v1/tags/{}", tag["id"].as_str().unwrap());
+    // serde reads a struct from an array by position: `[null, null]` was a PATCH that
+    // changed nothing and answered 200.
+    for (path, body) in [
+        ("/api/v1/workspace", json!([null, null])),
+        (tag_url.as_str(), json!([null, null])),
+        ("/api/v1/workspace", json!("Acme")),
+        ("/api/v1/workspace", json!(5)),
+        ("/api/v1/workspace", json!(null)),
+    ] {
+        let (s, v) = app.call(Method::PATCH, path, &at, Some(body.clone())).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path} {body}: {v}");
+        assert_eq!(v["errors"][0]["field"], "body", "{v}");
+        assert_eq!(v["errors"][0]["reason"], "must be a JSON object", "{v}");
+    }
+    // Nested structs too, named by their field.
+    let (s, v) = app
+        .call(
+            Method::PATCH,
+            "/api/v1/workspace",
+            &at,
+            Some(json!({"settings": [[30], [1, 2, 3, 4, 5], "EUR"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["field"], "settings", "{v}");
+    let (s, v) = app
+        .call(
+            Method::POST,
+            "/api/v1/tasks/batch",
+            &at,
+            Some(json!({"ids": [uuid::Uuid::now_v7()], "changes": [null]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["field"], "changes", "{v}");
+    // An unknown field inside a nested object still names its path.
+    let (s, v) = app
+        .call(
+            Method::PATCH,
+            "/api/v1/workspace",
+            &at,
+            Some(json!({"settings": {"renewal_lead_days": [30], "working_days": [1], "currency": "EUR", "colour": "red"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["field"], "settings.colour", "{v}");
+    // Nothing was written.
+    let (_, ws) = app.call(Method::GET, "/api/v1/workspace", &at, None).await;
+    assert_eq!(ws["version"], 1);
+    let (_, tags) = app.call(Method::GET, "/api/v1/tags", &at, None).await;
+    assert_eq!(tags[0]["version"], 1);
+}
