@@ -255,29 +255,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded_parse(q).map(ApiQuery)
+        parse_query(q).map(ApiQuery)
     }
 }
 
-fn serde_urlencoded_parse<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{q}")
-            .parse()
-            .map_err(|_| ApiError::field(StatusCode::BAD_REQUEST, "query", "is malformed"))?,
-    )
-    .map(|axum::extract::Query(v)| v)
-    .map_err(|e| {
-        let text = e.body_text();
-        let detail = text
-            .trim_start_matches("Failed to deserialize query string: ")
-            .to_string();
-        let field = detail
-            .strip_prefix("unknown field `")
-            .or_else(|| detail.strip_prefix("missing field `"))
-            .and_then(|r| r.split('`').next())
-            .or_else(|| detail.split(':').next().filter(|f| !f.contains(' ')))
-            .unwrap_or("query")
-            .to_string();
-        ApiError::field(StatusCode::BAD_REQUEST, field, detail)
+/// Parses a query string strictly; every error names the parameter at fault.
+fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        // The path is the parameter at fault, an unknown one included (whatever characters
+        // its name holds); serde's message names it again, so only the reason is kept.
+        let path = err.path().to_string();
+        let msg = err.into_inner().to_string();
+        let named = |field: String| {
+            if field.is_empty() || field == "." {
+                "query".to_string()
+            } else {
+                field
+            }
+        };
+        if msg.starts_with("unknown field `") {
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                named(path),
+                "is not a known parameter",
+            )
+        } else if let Some(rest) = msg.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or("").to_string();
+            ApiError::field(StatusCode::BAD_REQUEST, named(name), "is required")
+        } else {
+            ApiError::field(StatusCode::BAD_REQUEST, named(path), msg)
+        }
     })
 }

@@ -365,3 +365,28 @@ async fn bodies_must_be_json_objects_at_every_level() {
     let (_, tags) = app.call(Method::GET, "/api/v1/tags", &at, None).await;
     assert_eq!(tags[0]["version"], 1);
 }
+
+#[tokio::test]
+async fn query_errors_name_the_parameter_once() {
+    let app = TestApp::spawn().await;
+    app.owner("Acme", "ann@acme.test").await;
+    let at = app.token("ann@acme.test").await;
+    let (s, v) = app
+        .call(Method::GET, "/api/v1/members?colour=red", &at, None)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        v["errors"],
+        json!([{"field": "colour", "reason": "is not a known parameter"}])
+    );
+    assert_eq!(v["detail"], "colour: is not a known parameter");
+    let (s, v) = app
+        .call(Method::GET, "/api/v1/clients?limit=ten", &at, None)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["errors"][0]["field"], "limit");
+    assert_eq!(v["errors"][0]["reason"], "invalid digit found in string");
+    let (s, v) = app.call(Method::GET, "/api/v1/clients?=x", &at, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["errors"][0]["field"], "query", "{v}");
+}
