@@ -169,7 +169,63 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .fallback(fallback);
     let (router, mut doc) = router.split_for_parts();
     openapi::document_error_responses(&mut doc);
-    (router, doc)
+    (
+        router.layer(axum::middleware::from_fn(retry_lost_race)),
+        doc,
+    )
+}
+
+/// How many times a write that lost a race is run again. Each lost race means another write
+/// to the record succeeded, so this many retries see every request through when up to this
+/// many others write the same record at the same moment.
+const RACE_RETRIES: usize = 10;
+
+/// Runs a write again when it lost a race it did not ask about.
+///
+/// A write reads the record, then updates it only if its version is still the one it read, so
+/// a concurrent write in between is never overwritten. With `If-Match` the caller chose that
+/// precondition and gets the 412. Without it a 412 can only mean another request wrote between
+/// this one's read and its write; the failed write's transaction changed nothing, so the
+/// request is simply run again on the new version, as if it had arrived a moment later.
+async fn retry_lost_race(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if req.method().is_safe() || req.headers().contains_key(header::IF_MATCH) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::middleware::BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            return if too_large {
+                ApiError::field(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body",
+                    "is larger than the 1 MiB limit",
+                )
+            } else {
+                ApiError::field(StatusCode::BAD_REQUEST, "body", "could not be read")
+            }
+            .into_response();
+        }
+    };
+    let again = |parts: &axum::http::request::Parts| {
+        let mut req = axum::extract::Request::new(axum::body::Body::from(bytes.clone()));
+        *req.method_mut() = parts.method.clone();
+        *req.uri_mut() = parts.uri.clone();
+        *req.version_mut() = parts.version;
+        *req.headers_mut() = parts.headers.clone();
+        *req.extensions_mut() = parts.extensions.clone();
+        req
+    };
+    let mut res = next.clone().run(again(&parts)).await;
+    for _ in 0..RACE_RETRIES {
+        if res.status() != StatusCode::PRECONDITION_FAILED {
+            break;
+        }
+        res = next.clone().run(again(&parts)).await;
+    }
+    res
 }
 
 async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

@@ -390,3 +390,53 @@ async fn query_errors_name_the_parameter_once() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["field"], "query", "{v}");
 }
+
+#[tokio::test]
+async fn concurrent_writes_without_if_match_all_apply() {
+    let app = TestApp::spawn().await;
+    app.owner("Acme", "ann@acme.test").await;
+    let at = app.token("ann@acme.test").await;
+    let (_, client) = app
+        .call(
+            Method::POST,
+            "/api/v1/clients",
+            &at,
+            Some(json!({"name": "Northwind"})),
+        )
+        .await;
+    let url = app.url(&format!(
+        "/api/v1/clients/{}",
+        client["id"].as_str().unwrap()
+    ));
+    // Each write reads the client, then updates it only if its version is unchanged; the
+    // callers sent no If-Match, so losing that race must not reach them as a 412.
+    let writes = (0..8).map(|i| {
+        let (url, at, http) = (url.clone(), at.clone(), app.client.clone());
+        tokio::spawn(async move {
+            http.patch(url)
+                .bearer_auth(at)
+                .json(&json!({"industry": format!("Industry {i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    });
+    for w in writes.collect::<Vec<_>>() {
+        assert_eq!(w.await.unwrap(), StatusCode::OK);
+    }
+    let r = app.client.get(&url).bearer_auth(&at).send().await.unwrap();
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(c["version"], 9);
+    // A caller who did send If-Match still gets the 412 for a version that moved on.
+    let r = app
+        .client
+        .patch(&url)
+        .bearer_auth(&at)
+        .header("if-match", "\"1\"")
+        .json(&json!({"industry": "Lost update"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::PRECONDITION_FAILED);
+}
