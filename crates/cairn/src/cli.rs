@@ -140,6 +140,10 @@ pub struct ServeArgs {
     /// Hours after sign-in at which a session ends regardless of activity.
     #[arg(long, env = "CAIRN_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
+    /// Append every SQL statement, with its parameters, to this file (benchmarks only: it
+    /// slows every query; see `cairn bench-replay`).
+    #[arg(long, hide = true)]
+    pub trace_sql: Option<PathBuf>,
 }
 
 /// `cairn admin …`
@@ -227,10 +231,6 @@ pub fn init_logging(format: LogFormat) {
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
 }
-    /// Append every SQL statement, with its parameters, to this file (benchmarks only: it
-    /// slows every query; see `cairn bench-replay`).
-    #[arg(long, hide = true)]
-    pub trace_sql: Option<PathBuf>,
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -255,6 +255,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(paths, args).await,
         Command::BenchData(args) => bench_data(paths, args).await,
         Command::Admin(a) => admin(paths, a).await,
+        Command::BenchReplay { trace, runs } => {
+            let store = cairn_store::Store::connect(&paths.database_url()?).await?;
+            let replay = cairn_store::trace::replay(&store, &trace, runs).await?;
+            println!("{}", serde_json::to_string(&replay)?);
+            store.close().await;
+            Ok(())
+        }
         Command::Backup { to } => {
             let info = crate::backup::backup(&paths, &to).await?;
             println!("backed up to {}: {info}", to.display());
@@ -349,13 +356,6 @@ async fn admin(paths: Paths, cmd: Admin) -> anyhow::Result<()> {
     }
     app.store.close().await;
     Ok(())
-        Command::BenchReplay { trace, runs } => {
-            let store = cairn_store::Store::connect(&paths.database_url()?).await?;
-            let replay = cairn_store::trace::replay(&store, &trace, runs).await?;
-            println!("{}", serde_json::to_string(&replay)?);
-            store.close().await;
-            Ok(())
-        }
 }
 
 async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {

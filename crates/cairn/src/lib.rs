@@ -66,10 +66,10 @@ fn parse_key(s: &str) -> anyhow::Result<[u8; 32]> {
     Ok(out)
 }
 
-#[cfg(unix)]
 /// Writes a new file readable only by its owner, all at once: the content goes to a
 /// temporary file that is synced and then hard-linked to `path` (which fails if `path`
 /// exists), so a crash never leaves an empty or half-written key behind.
+#[cfg(unix)]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
@@ -109,8 +109,8 @@ pub async fn open_traced(
     config: Config,
     trace: Option<&Path>,
 ) -> anyhow::Result<Cairn> {
-    let mut store = Store::connect(&url)
     let url = paths.database_url()?;
+    let mut store = Store::connect(&url)
         .await
         .with_context(|| format!("connecting to the database ({})", redact_url(&url)))?;
     let applied = cairn_store::migrations::migrate(&store)
@@ -128,8 +128,8 @@ pub async fn open_traced(
             .trace_statements_to(trace)
             .with_context(|| format!("opening the statement trace {}", trace.display()))?;
     }
-    Ok(Cairn::new(store, Cipher::new(&key), config))
     let key = load_key(&paths.data_dir)?;
+    Ok(Cairn::new(store, Cipher::new(&key), config))
 }
 
 /// Hides a password in a database URL for messages.
