@@ -603,6 +603,31 @@ impl Cairn {
         tx.commit().await.map_err(db_err)
     }
 
+    /// CLI: acts as the member `email` of the workspace `workspace_slug`, for commands that
+    /// run use cases on a member's behalf (`cairn demo`). Every permission and visibility rule
+    /// of the member's role still applies.
+    pub async fn cli_actor(&self, workspace_slug: &str, email: &str) -> Result<Actor> {
+        let db = self.store.reader();
+        let user = user::Entity::find()
+            .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+            .one(db)
+            .await
+            .map_err(db_err)?
+            .filter(|u| u.disabled_at.is_none())
+            .ok_or(DomainError::NotFound("user"))?;
+        let ws = workspace::Entity::find()
+            .filter(workspace::Column::Slug.eq(workspace_slug.trim().to_lowercase()))
+            .one(db)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("workspace"))?;
+        let meta = RequestMeta {
+            ip: None,
+            user_agent: Some("cairn cli".into()),
+        };
+        sessions::actor_for(db, &user, ws.id, Credential::Cli, &meta).await
+    }
+
     /// CLI: creates a user in a workspace (by slug or name) with a role and password.
     pub async fn cli_create_user(
         &self,

@@ -19,6 +19,9 @@ pub enum Credential {
     Session { id: uuid::Uuid },
     /// A bearer token; `read_only` tokens may not change anything.
     Token { id: uuid::Uuid, read_only: bool },
+    /// The command line on the server (`cairn demo`): whoever runs it already holds the
+    /// database and the installation key, so it acts as a named member without signing in.
+    Cli,
 }
 
 /// An authenticated member acting inside one workspace.

@@ -45,8 +45,16 @@ pub struct WorkspacePatch {
     pub settings: Option<Settings>,
 }
 
+/// The key in `workspaces.settings` that marks a demo workspace (`cairn demo`). It is not a
+/// setting users edit: the settings form neither shows nor drops it.
+const DEMO_KEY: &str = "demo";
+
 fn settings_of(m: &workspace::Model) -> Settings {
-    serde_json::from_value(m.settings.clone()).unwrap_or_else(|_| {
+    let mut raw = m.settings.clone();
+    if let Some(o) = raw.as_object_mut() {
+        o.remove(DEMO_KEY);
+    }
+    serde_json::from_value(raw).unwrap_or_else(|_| {
         serde_json::from_value(crate::accounts::default_settings())
             .expect("default settings are valid")
     })
@@ -141,6 +149,12 @@ impl Cairn {
         if let Some(s) = patch.settings {
             after.settings =
                 serde_json::to_value(s).map_err(|e| DomainError::Internal(e.to_string()))?;
+            if let (Some(flag), Some(o)) = (
+                before.settings.get(DEMO_KEY).cloned(),
+                after.settings.as_object_mut(),
+            ) {
+                o.insert(DEMO_KEY.into(), flag);
+            }
         }
         after.version += 1;
         after.updated_at = now;
@@ -187,6 +201,82 @@ impl Cairn {
         .await?;
         tx.commit().await.map_err(db_err)?;
         Ok(view(&after))
+    }
+
+    /// Whether the workspace with this slug is a demo workspace (`settings.demo`); `None`
+    /// when no workspace has the slug. `cairn demo` writes only into demo workspaces.
+    pub async fn workspace_is_demo(&self, slug: &str) -> Result<Option<bool>> {
+        Ok(workspace::Entity::find()
+            .filter(workspace::Column::Slug.eq(slug.trim().to_lowercase()))
+            .one(self.store.reader())
+            .await
+            .map_err(db_err)?
+            .map(|w| w.settings.get(DEMO_KEY) == Some(&serde_json::Value::Bool(true))))
+    }
+
+    /// Marks the actor's workspace as a demo workspace: `cairn demo` may then fill it again
+    /// and reset its demo logins. Versioned and audited like any settings change.
+    pub async fn mark_workspace_as_demo(&self, actor: &Actor) -> Result<()> {
+        actor.require(Action::Update, Resource::Workspace)?;
+        let before = workspace::Entity::find_by_id(actor.scope().uuid())
+            .one(self.store.reader())
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("workspace"))?;
+        let mut after = before.clone();
+        match after.settings.as_object_mut() {
+            Some(o) => {
+                o.insert(DEMO_KEY.into(), json!(true));
+            }
+            None => {
+                after.settings = crate::accounts::default_settings();
+                after.settings[DEMO_KEY] = json!(true);
+            }
+        }
+        if after.settings == before.settings {
+            return Ok(());
+        }
+        let now = cairn_domain::time::now();
+        after.version += 1;
+        let tx = self.store.write().await.map_err(db_err)?;
+        let res = workspace::Entity::update_many()
+            .col_expr(
+                workspace::Column::Settings,
+                Expr::value(after.settings.clone()),
+            )
+            .col_expr(workspace::Column::Version, Expr::value(after.version))
+            .col_expr(workspace::Column::UpdatedAt, Expr::value(now))
+            .col_expr(workspace::Column::UpdatedBy, Expr::value(actor.user_id.0))
+            .filter(workspace::Column::Id.eq(before.id))
+            .filter(workspace::Column::Version.eq(before.version))
+            .exec(&tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            return Err(DomainError::StaleVersion {
+                current: before.version + 1,
+            });
+        }
+        let snap = json!({"name": after.name, "slug": after.slug, "settings": after.settings});
+        versions::snapshot(
+            &tx,
+            actor.scope(),
+            "workspace",
+            after.id,
+            after.version,
+            snap,
+            Some(actor.user_id.0),
+        )
+        .await?;
+        audit::record(
+            &tx,
+            Event::by(actor, "workspace.marked_demo", "workspace", after.id).changes(audit::diff(
+                &json!({"settings": before.settings}),
+                &json!({"settings": after.settings}),
+            )),
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
     }
 
     /// Moves a session to another workspace the user belongs to. The session id changes,
