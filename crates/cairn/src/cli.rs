@@ -370,6 +370,7 @@ async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
             tags: args.tags,
             seed: args.seed,
             analyze: args.analyze,
+            skewed: false,
         },
     )
     .await?;
@@ -382,6 +383,7 @@ async fn bench_data(paths: Paths, args: BenchDataArgs) -> anyhow::Result<()> {
             tasks: args.tasks,
             seed: args.seed,
             analyze: args.analyze,
+            skewed: false,
         },
     )
     .await?;

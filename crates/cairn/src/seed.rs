@@ -46,6 +46,10 @@ pub struct Options {
     pub seed: u64,
     /// Also run `ANALYZE` on SQLite (always done on PostgreSQL).
     pub analyze: bool,
+    /// Contacts spread like a real agency's: a few big clients with many contacts, many small
+    /// ones with few, the same total (`cairn demo --scale`). Off: every client gets
+    /// `contacts_per_client` (`bench-data`, whose measurements assume it).
+    pub skewed: bool,
 }
 
 /// What was written.
@@ -393,7 +397,7 @@ const CITIES: &[&str] = &[
     "Singapore",
     "Sydney",
 ];
-const FIRST_NAMES: &[&str] = &[
+pub(crate) const FIRST_NAMES: &[&str] = &[
     "Olivia",
     "Liam",
     "Emma",
@@ -455,7 +459,7 @@ const FIRST_NAMES: &[&str] = &[
     "Sofia",
     "Rahul",
 ];
-const LAST_NAMES: &[&str] = &[
+pub(crate) const LAST_NAMES: &[&str] = &[
     "Smith",
     "Jones",
     "Taylor",
@@ -541,7 +545,7 @@ const TITLES: &[&str] = &[
 ];
 
 /// A company name not used yet in this run, e.g. "Northwind Analytics" or "Bluefin Studio".
-fn company_name(rng: &mut Rng, used: &mut HashSet<String>) -> String {
+pub(crate) fn company_name(rng: &mut Rng, used: &mut HashSet<String>) -> String {
     for attempt in 0..20 {
         let name = match rng.below(10) {
             0..=3 => format!(
@@ -586,8 +590,44 @@ fn company_name(rng: &mut Rng, used: &mut HashSet<String>) -> String {
     }
 }
 
+/// How many contacts each of `clients` clients gets. Uniform: `per_client` each. Skewed: 2 %
+/// big clients weigh 8–16, 18 % middling 1.5–3, the rest 0.2–0.6; every client keeps its
+/// primary contact and the rest of the same total is shared by weight, so the big clients end
+/// up with about a hundred contacts and most with three to five.
+fn contact_counts(seed: u64, clients: u64, per_client: u64, skewed: bool) -> Vec<u64> {
+    if !skewed || per_client == 0 {
+        return vec![per_client; clients as usize];
+    }
+    let mut rng = Rng::new(seed ^ 0xC047_AC75);
+    let weights: Vec<f64> = (0..clients)
+        .map(|_| {
+            let (lo, hi) = match rng.below(100) {
+                0..=1 => (8.0, 16.0),
+                2..=19 => (1.5, 3.0),
+                _ => (0.2, 0.6),
+            };
+            lo + (hi - lo) * rng.below(1_000) as f64 / 1_000.0
+        })
+        .collect();
+    let total_weight: f64 = weights.iter().sum();
+    let rest = (clients * (per_client - 1)) as f64;
+    // Cumulative rounding: the shares add up to exactly `rest`.
+    let mut cumulative = 0.0;
+    let mut given = 0u64;
+    weights
+        .iter()
+        .map(|w| {
+            cumulative += w;
+            let upto = (rest * cumulative / total_weight).round() as u64;
+            let share = upto - given;
+            given = upto;
+            1 + share
+        })
+        .collect()
+}
+
 /// Lower-case ASCII letters and digits of `s`, words joined by `sep`.
-fn slug(s: &str, sep: &str) -> String {
+pub(crate) fn slug(s: &str, sep: &str) -> String {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
@@ -722,6 +762,12 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
         .into_iter()
         .map(|c| c.sort_key)
         .collect();
+    let contact_counts = contact_counts(
+        opts.seed,
+        opts.clients,
+        opts.contacts_per_client,
+        opts.skewed,
+    );
     let mut done = 0u64;
     while done < opts.clients {
         let n = (opts.clients - done).min(CLIENTS_PER_TX);
@@ -729,7 +775,7 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
         let mut contacts = Vec::with_capacity((n * opts.contacts_per_client) as usize);
         let mut taggings = Vec::new();
         let mut access = Vec::new();
-        for _ in 0..n {
+        for k in 0..n {
             let id = Uuid::now_v7();
             let name = company_name(&mut rng, &mut used_names);
             let domain = format!("{}{}", slug(&name, "-"), rng.pick(TLDS));
@@ -810,7 +856,7 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
                     });
                 }
             }
-            for i in 0..opts.contacts_per_client {
+            for i in 0..contact_counts[(done + k) as usize] {
                 let first = *rng.pick(FIRST_NAMES);
                 let last = *rng.pick(LAST_NAMES);
                 let local = format!("{}.{}", slug(first, ""), slug(last, ""));
@@ -860,6 +906,22 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
     }
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Gives SQLite's writer connection a page cache for a bulk load (512 MB instead of the
+/// server's 16 MB), or back the server's. A million tasks put about 360 MB into the five
+/// indexes that rows reach in random order (due date, status, assignee, client, last update);
+/// with a smaller cache every insert evicts index pages the next one reads back from the OS.
+/// The cache grows only as pages are used, and is given back at the end.
+pub(crate) async fn bulk_load_cache(store: &Store, on: bool) -> anyhow::Result<()> {
+    if store.backend() == Backend::Sqlite {
+        let kib = if on { 524_288 } else { 16_000 };
+        store
+            .writer()
+            .execute_unprepared(&format!("PRAGMA cache_size=-{kib}"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Inserts `rows` with one multi-row `INSERT` per [`CHUNK`] rows.
@@ -917,5 +979,17 @@ mod tests {
         for _ in 0..200 {
             assert!(cairn_domain::crm::phone("p", &phone(&mut r)).is_ok());
         }
+    }
+
+    #[test]
+    fn skewed_contacts_keep_the_total_and_a_primary_each_with_a_few_big_clients() {
+        assert_eq!(contact_counts(1, 5, 10, false), vec![10; 5]);
+        let counts = contact_counts(1, 10_000, 10, true);
+        assert_eq!(counts.iter().sum::<u64>(), 100_000);
+        assert!(counts.iter().all(|c| *c >= 1));
+        let big = counts.iter().filter(|c| **c >= 60).count();
+        let small = counts.iter().filter(|c| **c <= 6).count();
+        assert!((100..400).contains(&big), "big clients: {big}");
+        assert!(small > 7_000, "small clients: {small}");
     }
 }

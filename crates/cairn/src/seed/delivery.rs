@@ -3,7 +3,8 @@
 //! multi-row `INSERT`s like the CRM half and, like it, without audit entries or versions.
 //!
 //! Distributions aim at what an agency's data looks like and at what the benchmarks need:
-//! - projects go to clients with a skew (a fifth of them to twenty big clients);
+//! - projects go to clients with a skew (a fifth of them to twenty big clients; with
+//!   `skewed`, a quarter to the twenty clients with the most contacts, the busiest most);
 //! - the first project is "Bench board" with exactly [`BOARD_TASKS`] tasks, the board that
 //!   `scripts/bench` measures; the others share the remaining tasks, each ±50 % of the mean;
 //! - statuses: 55 % done, 5 % cancelled, 40 % open across backlog, todo, in progress and
@@ -17,8 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use cairn_domain::delivery::TaskStatus;
 use cairn_store::entities::{
-    client, membership, milestone, project, project_member, tagging, task, task_dependency,
-    time_entry, workspace,
+    client, contact, membership, milestone, project, project_member, tagging, task,
+    task_dependency, time_entry, workspace,
 };
 use cairn_store::sea_orm::prelude::Uuid;
 use cairn_store::sea_orm::{
@@ -34,8 +35,12 @@ use super::{Rng, insert_chunks};
 pub const BOARD_TASKS: u64 = 500;
 /// Open tasks the focus user (the first owner) gets in My work.
 pub const FOCUS_OPEN_TASKS: u64 = 2_000;
-/// Projects (with all their rows) per transaction.
-const PROJECTS_PER_TX: usize = 50;
+/// Projects (with all their rows) built and inserted at a time.
+const PROJECTS_PER_BATCH: usize = 50;
+/// Tasks per transaction, about. Each commit writes every page it dirtied to the WAL and then
+/// into the database; rows reach most task indexes in random order, so a commit dirties pages
+/// all over them, and fewer, larger commits write each page fewer times.
+const TASKS_PER_COMMIT: u64 = 100_000;
 
 const STATUSES: &[(TaskStatus, u64)] = &[
     (TaskStatus::Done, 55),
@@ -114,6 +119,11 @@ pub struct Options {
     pub tasks: u64,
     pub seed: u64,
     pub analyze: bool,
+    /// Big clients are the twenty with the most contacts, and they get a quarter of the
+    /// projects, the busiest most (weights 1/√rank: of 5,000 projects the first gets about 170
+    /// and the twentieth about 40) (`cairn demo --scale`). Off: the twenty first by name share
+    /// a fifth of the projects evenly (`bench-data`).
+    pub skewed: bool,
 }
 
 /// What was written.
@@ -154,6 +164,37 @@ impl std::fmt::Display for Summary {
             rows as f64 / secs.max(1e-9)
         )
     }
+}
+
+/// The (up to) twenty clients of `visible` with the most contacts, busiest first.
+async fn busiest_clients(
+    store: &Store,
+    workspace: Uuid,
+    visible: &[Uuid],
+) -> anyhow::Result<Vec<Uuid>> {
+    let open: std::collections::HashSet<Uuid> = visible.iter().copied().collect();
+    let counts: Vec<(Uuid, i64)> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::ClientId)
+        .column_as(contact::Column::Id.count(), "n")
+        .filter(contact::Column::WorkspaceId.eq(workspace))
+        .group_by(contact::Column::ClientId)
+        .order_by_desc(contact::Column::Id.count())
+        .order_by_asc(contact::Column::ClientId)
+        .limit(200)
+        .into_tuple()
+        .all(store.reader())
+        .await?;
+    let mut big: Vec<Uuid> = counts
+        .into_iter()
+        .map(|(c, _)| c)
+        .filter(|c| open.contains(c))
+        .take(20)
+        .collect();
+    if big.is_empty() {
+        big = visible.iter().take(20).copied().collect();
+    }
+    Ok(big)
 }
 
 /// Fills the workspace's delivery tables; the CRM half must have created its clients.
@@ -204,6 +245,25 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
         .all(store.reader())
         .await?;
     anyhow::ensure!(!clients.is_empty(), "generate clients first (--clients)");
+    let (big, big_share) = if opts.skewed {
+        (busiest_clients(store, ws.id, &clients).await?, 25)
+    } else {
+        (clients.iter().take(20).copied().collect(), 20)
+    };
+    let big: Vec<(Uuid, u64)> = big
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                c,
+                if opts.skewed {
+                    (1_000.0 / ((i + 1) as f64).sqrt()) as u64
+                } else {
+                    1
+                },
+            )
+        })
+        .collect();
     let tags: Vec<Uuid> = cairn_store::entities::tag::Entity::find()
         .select_only()
         .column(cairn_store::entities::tag::Column::Id)
@@ -221,15 +281,22 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
     let mean = rest as f64 / (opts.projects.saturating_sub(1).max(1)) as f64;
     let mut remaining = opts.tasks;
 
+    super::bulk_load_cache(store, true).await?;
+    let mut tx = store.write().await?;
+    let mut uncommitted = 0u64;
     let mut p = 0u64;
     while p < opts.projects {
-        let batch = (opts.projects - p).min(PROJECTS_PER_TX as u64);
+        let batch = (opts.projects - p).min(PROJECTS_PER_BATCH as u64);
         let (mut projects, mut milestones, mut slots, mut tasks, mut deps, mut taggings, mut time) =
             (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         for _ in 0..batch {
             let id = Uuid::now_v7();
-            let client_id = if rng.chance(20) {
-                clients[rng.below(clients.len().min(20) as u64) as usize]
+            let client_id = if rng.chance(big_share) {
+                if opts.skewed {
+                    *rng.weighted(&big)
+                } else {
+                    big[rng.below(big.len() as u64) as usize].0
+                }
             } else {
                 *rng.pick(&clients)
             };
@@ -417,7 +484,7 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
         summary.slots += slots.len() as u64;
         summary.dependencies += deps.len() as u64;
         summary.time_entries += time.len() as u64;
-        let tx = store.write().await?;
+        uncommitted += tasks.len() as u64;
         insert_chunks(&tx, projects).await?;
         insert_chunks(&tx, milestones).await?;
         insert_chunks(&tx, slots).await?;
@@ -425,8 +492,14 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
         insert_chunks(&tx, deps).await?;
         insert_chunks(&tx, taggings).await?;
         insert_chunks(&tx, time).await?;
-        tx.commit().await?;
+        if uncommitted >= TASKS_PER_COMMIT {
+            tx.commit().await?;
+            tx = store.write().await?;
+            uncommitted = 0;
+        }
     }
+    tx.commit().await?;
+    super::bulk_load_cache(store, false).await?;
     if opts.analyze || store.backend() == Backend::Postgres {
         for t in [
             "projects",
