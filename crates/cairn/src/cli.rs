@@ -77,6 +77,9 @@ pub enum Command {
     /// Generated documentation.
     #[command(subcommand)]
     Docs(Docs),
+    /// Create (or refresh) a demo workspace with realistic data and one login per role;
+    /// `--scale large` adds the large data set. Refuses any workspace it did not create.
+    Demo(DemoArgs),
     /// Replay the read statements of a `serve --trace-sql` file straight through the database
     /// driver and print their timings as JSON (benchmarks: Cairn's overhead over its SQL).
     #[command(hide = true)]
@@ -123,6 +126,79 @@ pub struct BenchDataArgs {
     /// server never analyzes SQLite, so the default shows the planner as production sees it.
     #[arg(long)]
     pub analyze: bool,
+}
+
+/// `cairn demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Slug of the demo workspace.
+    #[arg(long, default_value = "demo")]
+    pub workspace: String,
+    /// Add bulk data: `large` is 10,000 clients, 100,000 contacts, 5,000 projects and
+    /// 1,000,000 tasks in the demo workspace plus 50 smaller workspaces (sizes below).
+    #[arg(long, value_enum)]
+    pub scale: Option<DemoScale>,
+    /// Generated clients in the demo workspace.
+    #[arg(long, requires = "scale")]
+    pub clients: Option<u64>,
+    /// Mean contacts per generated client (a few big clients have many, most have few).
+    #[arg(long, requires = "scale")]
+    pub contacts_per_client: Option<u64>,
+    /// Generated projects in the demo workspace.
+    #[arg(long, requires = "scale")]
+    pub projects: Option<u64>,
+    /// Generated tasks in the demo workspace.
+    #[arg(long, requires = "scale")]
+    pub tasks: Option<u64>,
+    /// Staff members added to the demo workspace.
+    #[arg(long, requires = "scale")]
+    pub staff: Option<u64>,
+    /// Smaller demo workspaces to create next to it (`<slug>-small-01`, ...).
+    #[arg(long, requires = "scale", value_parser = clap::value_parser!(u64).range(0..=999))]
+    pub workspaces: Option<u64>,
+    /// Clients of each smaller workspace.
+    #[arg(long, requires = "scale")]
+    pub small_clients: Option<u64>,
+    /// Projects of each smaller workspace.
+    #[arg(long, requires = "scale")]
+    pub small_projects: Option<u64>,
+    /// Tasks of each smaller workspace.
+    #[arg(long, requires = "scale")]
+    pub small_tasks: Option<u64>,
+    /// Seed of the generators.
+    #[arg(long, requires = "scale")]
+    pub seed: Option<u64>,
+}
+
+/// Sizes `cairn demo --scale` knows.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DemoScale {
+    Large,
+}
+
+impl DemoArgs {
+    /// The demo's options: the scale's default sizes with the flags given on top.
+    pub fn options(&self) -> crate::demo::Options {
+        let scale = self.scale.map(|DemoScale::Large| {
+            let d = crate::demo::Scale::large();
+            crate::demo::Scale {
+                clients: self.clients.unwrap_or(d.clients),
+                contacts_per_client: self.contacts_per_client.unwrap_or(d.contacts_per_client),
+                projects: self.projects.unwrap_or(d.projects),
+                tasks: self.tasks.unwrap_or(d.tasks),
+                staff: self.staff.unwrap_or(d.staff),
+                workspaces: self.workspaces.unwrap_or(d.workspaces),
+                small_clients: self.small_clients.unwrap_or(d.small_clients),
+                small_projects: self.small_projects.unwrap_or(d.small_projects),
+                small_tasks: self.small_tasks.unwrap_or(d.small_tasks),
+                seed: self.seed.unwrap_or(d.seed),
+            }
+        });
+        crate::demo::Options {
+            workspace: self.workspace.clone(),
+            scale,
+        }
+    }
 }
 
 /// `cairn serve` options.
@@ -254,6 +330,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(args) => serve(paths, args).await,
         Command::BenchData(args) => bench_data(paths, args).await,
+        Command::Demo(args) => {
+            let app = crate::open(&paths, Config::default()).await?;
+            let report = crate::demo::run(&app, &args.options()).await;
+            app.store.close().await;
+            println!("{}", report?);
+            Ok(())
+        }
         Command::Admin(a) => admin(paths, a).await,
         Command::BenchReplay { trace, runs } => {
             let store = cairn_store::Store::connect(&paths.database_url()?).await?;

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod cli;
+pub mod demo;
 pub mod seed;
 pub mod server;
 

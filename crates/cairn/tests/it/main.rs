@@ -14,6 +14,7 @@ mod browser;
 mod crash;
 mod crm;
 mod delivery;
+mod demo;
 mod docs;
 mod exports;
 mod members;
