@@ -141,7 +141,6 @@ impl Cairn {
             .map_err(db_err)?
             .ok_or(DomainError::NotFound("workspace"))?;
         check_version(if_match, before.version)?;
-        let now = cairn_domain::time::now();
         let mut after = before.clone();
         if let Some(n) = name {
             after.name = n;
@@ -156,50 +155,9 @@ impl Cairn {
                 o.insert(DEMO_KEY.into(), flag);
             }
         }
-        after.version += 1;
-        after.updated_at = now;
-        after.updated_by = Some(actor.user_id.0);
-        let tx = self.store.write().await.map_err(db_err)?;
-        let res = workspace::Entity::update_many()
-            .col_expr(workspace::Column::Name, Expr::value(after.name.clone()))
-            .col_expr(
-                workspace::Column::Settings,
-                Expr::value(after.settings.clone()),
-            )
-            .col_expr(workspace::Column::Version, Expr::value(after.version))
-            .col_expr(workspace::Column::UpdatedAt, Expr::value(now))
-            .col_expr(workspace::Column::UpdatedBy, Expr::value(actor.user_id.0))
-            .filter(workspace::Column::Id.eq(before.id))
-            .filter(workspace::Column::Version.eq(before.version))
-            .exec(&tx)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected != 1 {
-            return Err(DomainError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        let snap = json!({"name": after.name, "slug": after.slug, "settings": after.settings});
-        versions::snapshot(
-            &tx,
-            actor.scope(),
-            "workspace",
-            after.id,
-            after.version,
-            snap,
-            Some(actor.user_id.0),
-        )
-        .await?;
-        let changes = audit::diff(
-            &json!({"name": before.name, "settings": before.settings}),
-            &json!({"name": after.name, "settings": after.settings}),
-        );
-        audit::record(
-            &tx,
-            Event::by(actor, "workspace.settings_changed", "workspace", after.id).changes(changes),
-        )
-        .await?;
-        tx.commit().await.map_err(db_err)?;
+        let after = self
+            .save_workspace(actor, &before, after, "workspace.settings_changed", true)
+            .await?;
         Ok(view(&after))
     }
 
@@ -236,10 +194,29 @@ impl Cairn {
         if after.settings == before.settings {
             return Ok(());
         }
+        self.save_workspace(actor, &before, after, "workspace.marked_demo", false)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes a changed workspace row (name and settings) if nobody changed it since `before`,
+    /// with its version and audit entry, in one transaction. `diff_name` puts the name into the
+    /// audited changes too.
+    async fn save_workspace(
+        &self,
+        actor: &Actor,
+        before: &workspace::Model,
+        mut after: workspace::Model,
+        event: &'static str,
+        diff_name: bool,
+    ) -> Result<workspace::Model> {
         let now = cairn_domain::time::now();
-        after.version += 1;
+        after.version = before.version + 1;
+        after.updated_at = now;
+        after.updated_by = Some(actor.user_id.0);
         let tx = self.store.write().await.map_err(db_err)?;
         let res = workspace::Entity::update_many()
+            .col_expr(workspace::Column::Name, Expr::value(after.name.clone()))
             .col_expr(
                 workspace::Column::Settings,
                 Expr::value(after.settings.clone()),
@@ -268,15 +245,24 @@ impl Cairn {
             Some(actor.user_id.0),
         )
         .await?;
+        let (old, new) = if diff_name {
+            (
+                json!({"name": before.name, "settings": before.settings}),
+                json!({"name": after.name, "settings": after.settings}),
+            )
+        } else {
+            (
+                json!({"settings": before.settings}),
+                json!({"settings": after.settings}),
+            )
+        };
         audit::record(
             &tx,
-            Event::by(actor, "workspace.marked_demo", "workspace", after.id).changes(audit::diff(
-                &json!({"settings": before.settings}),
-                &json!({"settings": after.settings}),
-            )),
+            Event::by(actor, event, "workspace", after.id).changes(audit::diff(&old, &new)),
         )
         .await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(db_err)?;
+        Ok(after)
     }
 
     /// Moves a session to another workspace the user belongs to. The session id changes,
