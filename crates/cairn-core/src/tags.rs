@@ -8,7 +8,8 @@ use cairn_store::WorkspaceScope;
 use cairn_store::entities::{tag, tagging};
 use cairn_store::sea_orm::sea_query::Expr;
 use cairn_store::sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -54,33 +55,32 @@ pub async fn tags_for<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(out);
     }
-    let links = tagging::Entity::find()
+    // One statement: each link with its tag's name and colour.
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String)> = tagging::Entity::find()
+        .select_only()
+        .column(tagging::Column::RecordId)
+        .column(tag::Column::Id)
+        .column(tag::Column::Name)
+        .column(tag::Column::Colour)
+        .join(
+            JoinType::InnerJoin,
+            tagging::Entity::belongs_to(tag::Entity)
+                .from(tagging::Column::TagId)
+                .to(tag::Column::Id)
+                .into(),
+        )
         .filter(tagging::Column::WorkspaceId.eq(scope.uuid()))
         .filter(tagging::Column::RecordType.eq(record_type))
         .filter(tagging::Column::RecordId.is_in(ids.to_vec()))
+        .filter(tag::Column::WorkspaceId.eq(scope.uuid()))
+        .into_tuple()
         .all(db)
         .await
         .map_err(db_err)?;
-    if links.is_empty() {
-        return Ok(out);
-    }
-    let tags: HashMap<uuid::Uuid, tag::Model> = tag::Entity::find()
-        .filter(tag::Column::WorkspaceId.eq(scope.uuid()))
-        .filter(tag::Column::Id.is_in(links.iter().map(|l| l.tag_id).collect::<Vec<_>>()))
-        .all(db)
-        .await
-        .map_err(db_err)?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
-    for l in links {
-        if let Some(t) = tags.get(&l.tag_id) {
-            out.entry(l.record_id).or_default().push(TagRef {
-                id: t.id,
-                name: t.name.clone(),
-                colour: t.colour.clone(),
-            });
-        }
+    for (record_id, id, name, colour) in rows {
+        out.entry(record_id)
+            .or_default()
+            .push(TagRef { id, name, colour });
     }
     for v in out.values_mut() {
         v.sort_by_key(|t| t.name.to_lowercase());
