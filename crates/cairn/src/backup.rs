@@ -112,7 +112,7 @@ pub async fn restore(paths: &Paths, from: &Path) -> anyhow::Result<Restored> {
     };
     // A write-ahead log left beside the old file would be replayed into the new one.
     for suffix in ["wal", "shm"] {
-        let stale = PathBuf::from(format!("{}-{suffix}", db.display()));
+        let stale = companion(&db, suffix);
         match std::fs::remove_file(&stale) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -149,10 +149,15 @@ async fn set_aside(paths: &Paths, db: &Path) -> anyhow::Result<PathBuf> {
     if let Err(e) = snapshot {
         tracing::warn!(error = %e, "the current database could not be snapshotted; copying its files instead");
         std::fs::copy(db, &aside).with_context(|| format!("copying {}", db.display()))?;
-        let wal = PathBuf::from(format!("{}-wal", db.display()));
+        let wal = companion(db, "wal");
         if wal.exists() {
-            std::fs::copy(&wal, format!("{}-wal", aside.display()))?;
+            std::fs::copy(&wal, companion(&aside, "wal"))?;
         }
     }
     Ok(aside)
+}
+
+/// SQLite's companion file of a database: `<db>-wal` or `<db>-shm`.
+fn companion(db: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}-{suffix}", db.display()))
 }

@@ -10,18 +10,14 @@
 //! The kill moments come from a seed printed at the start; set `CAIRN_CRASH_SEED` to replay one.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cairn_domain::delivery::templates::builtin;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, Command};
 
-use crate::harness::{PASSWORD, fresh_database};
+use crate::binary::{Installation, access_token, http_client};
 
 /// How many times the server is killed.
 const CYCLES: u64 = 5;
@@ -29,7 +25,6 @@ const CYCLES: u64 = 5;
 const WRITERS: usize = 4;
 /// The template whose rows must land all together.
 const TEMPLATE: &str = "poc-pilot";
-const OWNER: &str = "ann@crash.test";
 
 #[tokio::test]
 async fn acknowledged_creates_survive_sigkill_and_nothing_half_written_is_visible() {
@@ -45,14 +40,14 @@ async fn acknowledged_creates_survive_sigkill_and_nothing_half_written_is_visibl
     eprintln!("crash test seed: {seed} (CAIRN_CRASH_SEED={seed} replays these kill moments)");
     let mut rng = SplitMix64(seed);
 
-    let install = Installation::new().await;
+    let install = Installation::new("crash").await;
     eprintln!(
         "crash test data: {} (kept when the test fails)",
         install.data_dir.display()
     );
     install.create_owner().await;
 
-    let mut server = install.start().await;
+    let mut server = install.start(&[]).await;
     let http = http_client();
     let token = access_token(&http, &server.base).await;
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
@@ -98,7 +93,7 @@ async fn acknowledged_creates_survive_sigkill_and_nothing_half_written_is_visibl
         install.check_files().await;
         install.verify_audit().await;
 
-        server = install.start().await;
+        server = install.start(&[]).await;
         let api = Api {
             http: http.clone(),
             base: server.base.clone(),
@@ -324,206 +319,6 @@ impl Api {
                 None => return out,
             }
         }
-    }
-}
-
-fn http_client() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client")
-}
-
-async fn access_token(http: &Client, base: &str) -> String {
-    let r = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"grant_type": "password", "email": OWNER, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("token request");
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.expect("token answer");
-    v["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
-}
-
-/// One installation on disk (and, for PostgreSQL, its database) that servers come and go on.
-struct Installation {
-    data_dir: PathBuf,
-    database_url: Option<String>,
-}
-
-impl Installation {
-    async fn new() -> Self {
-        Self {
-            data_dir: std::env::temp_dir()
-                .join(format!("cairn-crash-{}", uuid::Uuid::now_v7().simple())),
-            database_url: fresh_database().await,
-        }
-    }
-
-    /// `cairn <args>` on this installation's data.
-    fn cairn(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
-        c.arg("--data-dir").arg(&self.data_dir);
-        c.env_remove("CAIRN_DATABASE_URL")
-            .env_remove("CAIRN_DATA_DIR");
-        if let Some(url) = &self.database_url {
-            c.arg("--database-url").arg(url);
-        }
-        c.args(args).kill_on_drop(true);
-        c
-    }
-
-    async fn create_owner(&self) {
-        let mut child = self
-            .cairn(&[
-                "admin",
-                "create-owner",
-                "--email",
-                OWNER,
-                "--name",
-                "Ann",
-                "--workspace",
-                "Crash Test",
-                "--password-stdin",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn cairn admin create-owner");
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(PASSWORD.as_bytes())
-            .await
-            .expect("password");
-        drop(stdin);
-        let out = child.wait_with_output().await.expect("create-owner");
-        assert!(out.status.success(), "create-owner failed: {out:?}");
-    }
-
-    /// Starts `cairn serve` on a free port and waits until it answers /healthz.
-    async fn start(&self) -> Server {
-        let started = Instant::now();
-        let mut child = self
-            .cairn(&["--log-format", "json", "serve", "--bind", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn,cairn=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn cairn serve");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let mut seen = Vec::new();
-        let address = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Ok(v) = serde_json::from_str::<Value>(&line)
-                    && v["message"] == "Cairn is listening"
-                {
-                    return v["address"].as_str().map(str::to_string);
-                }
-                seen.push(line);
-            }
-            None
-        })
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("cairn serve did not start; its log:\n{}", seen.join("\n")));
-        // Keep reading the log so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        let base = format!("http://{address}");
-        let http = http_client();
-        loop {
-            if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-                && r.status() == StatusCode::OK
-            {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "{base}/healthz never answered"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Server { child, base }
-    }
-
-    /// The database file as the crash left it: SQLite's own consistency checks.
-    async fn check_files(&self) {
-        if self.database_url.is_some() {
-            return;
-        }
-        use sea_orm::{ConnectionTrait, DbBackend, Statement};
-        let path = self.data_dir.join("cairn.db");
-        let db = sea_orm::Database::connect(format!("sqlite://{}?mode=rw", path.display()))
-            .await
-            .expect("open the database file");
-        let pragma = |sql: &'static str| Statement::from_string(DbBackend::Sqlite, sql);
-        let rows = db
-            .query_all_raw(pragma("PRAGMA integrity_check"))
-            .await
-            .expect("integrity_check");
-        let verdict: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get_by_index::<String>(0).expect("text"))
-            .collect();
-        assert_eq!(verdict, ["ok"], "PRAGMA integrity_check after a crash");
-        let broken = db
-            .query_all_raw(pragma("PRAGMA foreign_key_check"))
-            .await
-            .expect("foreign_key_check");
-        assert!(
-            broken.is_empty(),
-            "{} rows point at missing rows after a crash",
-            broken.len()
-        );
-        db.close().await.expect("close");
-    }
-
-    /// `cairn audit verify` must accept every hash chain.
-    async fn verify_audit(&self) {
-        let out = self
-            .cairn(&["audit", "verify"])
-            .env("RUST_LOG", "warn")
-            .output()
-            .await
-            .expect("cairn audit verify");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.starts_with("ok:"),
-            "cairn audit verify after a crash: {}\n{stdout}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    async fn remove(self) {
-        let _ = tokio::fs::remove_dir_all(&self.data_dir).await;
-    }
-}
-
-/// A running `cairn serve`.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    /// SIGKILL: no graceful shutdown, no flushing, no closing of connections.
-    async fn kill(&mut self) {
-        self.child.start_kill().expect("kill the server");
-        let status: ExitStatus = self.child.wait().await.expect("wait for the server");
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(
-            status.signal(),
-            Some(9),
-            "the server died of SIGKILL: {status}"
-        );
     }
 }
 

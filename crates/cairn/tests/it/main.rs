@@ -8,7 +8,10 @@ mod accounts;
 mod api_conventions;
 mod audit;
 mod backup;
+#[cfg(unix)]
 mod bench_tools;
+#[cfg(unix)]
+mod binary;
 mod browser;
 #[cfg(unix)]
 mod crash;
