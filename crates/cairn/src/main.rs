@@ -4,7 +4,9 @@ use clap::Parser;
 
 /// mimalloc instead of glibc's malloc: under load, rows and responses are allocated on one
 /// thread (a SQLite worker, a Tokio worker) and freed on another, and glibc's arena locks
-/// then cost more than the work itself (measured with perf on the board benchmark).
+/// then cost more than the work itself (measured with perf on the board benchmark). The
+/// `override` feature also replaces `malloc` and `free` for the C code linked in, so SQLite's
+/// own allocations take the same path.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
