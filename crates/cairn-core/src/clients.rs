@@ -278,6 +278,18 @@ pub(crate) async fn user_names<C: ConnectionTrait>(
         .collect())
 }
 
+/// The user `id` named from `names` (from [`user_names`]); a user row that is gone reads
+/// "former member".
+pub(crate) fn user_ref(id: uuid::Uuid, names: &HashMap<uuid::Uuid, String>) -> UserRef {
+    UserRef {
+        id,
+        name: names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "former member".into()),
+    }
+}
+
 async fn views<C: ConnectionTrait>(
     db: &C,
     scope: WorkspaceScope,
@@ -290,13 +302,7 @@ async fn views<C: ConnectionTrait>(
     Ok(rows
         .into_iter()
         .map(|c| ClientView {
-            account_owner: c.account_owner_id.map(|id| UserRef {
-                id,
-                name: names
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| "former member".into()),
-            }),
+            account_owner: c.account_owner_id.map(|id| user_ref(id, &names)),
             tags: tag_map.remove(&c.id).unwrap_or_default(),
             id: c.id,
             name: c.name,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::clients::{UserRef, user_names};
+use crate::clients::{UserRef, user_names, user_ref};
 use crate::{Cairn, db_err};
 
 /// The record type comments are audited under.
@@ -56,13 +56,7 @@ impl Cairn {
         Ok(rows
             .into_iter()
             .map(|c| CommentView {
-                author: c.author_id.map(|id| UserRef {
-                    id,
-                    name: names
-                        .get(&id)
-                        .cloned()
-                        .unwrap_or_else(|| "former member".into()),
-                }),
+                author: c.author_id.map(|id| user_ref(id, &names)),
                 id: c.id,
                 task_id: c.task_id,
                 body: c.body,

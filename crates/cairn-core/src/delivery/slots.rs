@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::clients::{UserRef, user_names};
+use crate::clients::{UserRef, user_names, user_ref};
 use crate::{Cairn, collect_errors, db_err};
 
 /// The record type slots are audited under.
@@ -95,13 +95,7 @@ pub(crate) async fn views<C: ConnectionTrait>(
     Ok(rows
         .into_iter()
         .map(|s| SlotView {
-            user: s.user_id.map(|id| UserRef {
-                id,
-                name: names
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| "former member".into()),
-            }),
+            user: s.user_id.map(|id| user_ref(id, &names)),
             id: s.id,
             project_id: s.project_id,
             role: s.role,

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use super::templates::POSITION_GAP;
 use super::{ClientRef, ProjectRef, parse_date};
 use crate::actor::Actor;
-use crate::clients::{UserRef, user_names};
+use crate::clients::{UserRef, user_names, user_ref};
 use crate::page::{Page, PageRequest};
 use crate::tags::{self, TagRef};
 use crate::versions::{self, FieldDiff, VersionView};
@@ -447,13 +447,7 @@ impl Cairn {
                         id,
                         name: clients.get(&id).cloned().unwrap_or_default(),
                     }),
-                    assignee: who.map(|id| UserRef {
-                        id,
-                        name: names
-                            .get(&id)
-                            .cloned()
-                            .unwrap_or_else(|| "former member".into()),
-                    }),
+                    assignee: who.map(|id| user_ref(id, &names)),
                     milestone: t.milestone_id.map(|id| MilestoneRef {
                         id,
                         name: milestones.get(&id).cloned().unwrap_or_default(),
@@ -1606,13 +1600,7 @@ impl Cairn {
             let w = waiting.remove(&id).unwrap_or_default();
             let open = TaskStatus::parse("status", &status).is_ok_and(|s| s.is_open());
             let card = BoardCard {
-                assignee: who(user, slot).map(|id| UserRef {
-                    id,
-                    name: names
-                        .get(&id)
-                        .cloned()
-                        .unwrap_or_else(|| "former member".into()),
-                }),
+                assignee: who(user, slot).map(|id| user_ref(id, &names)),
                 slot: slot.and_then(|s| {
                     slots.get(&s).map(|(role, _)| SlotRef {
                         id: s,

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::{ProjectRef, parse_date};
 use crate::actor::Actor;
-use crate::clients::{UserRef, user_names};
+use crate::clients::{UserRef, user_names, user_ref};
 use crate::page::{Page, PageRequest};
 use crate::{Cairn, check_version, collect_errors, db_err, versions};
 
@@ -141,13 +141,7 @@ impl Cairn {
         Ok(rows
             .into_iter()
             .map(|e| TimeEntryView {
-                user: UserRef {
-                    id: e.user_id,
-                    name: users
-                        .get(&e.user_id)
-                        .cloned()
-                        .unwrap_or_else(|| "former member".into()),
-                },
+                user: user_ref(e.user_id, &users),
                 project: ProjectRef {
                     id: e.project_id,
                     name: projects.get(&e.project_id).cloned().unwrap_or_default(),
@@ -558,13 +552,7 @@ impl Cairn {
         let mut by_user: Vec<UserMinutes> = per_user
             .into_iter()
             .map(|(id, m)| UserMinutes {
-                user: UserRef {
-                    id,
-                    name: names
-                        .get(&id)
-                        .cloned()
-                        .unwrap_or_else(|| "former member".into()),
-                },
+                user: user_ref(id, &names),
                 minutes: m,
             })
             .collect();

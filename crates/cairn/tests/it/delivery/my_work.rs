@@ -154,3 +154,87 @@ async fn today_overdue_and_upcoming_use_the_users_time_zone_and_skip_done_tasks(
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(super::fields(&v), ["due"]);
 }
+
+/// The task, the task lists and the board name what a task points at in the same way: its
+/// project, client and milestone, its slot's role, and its assignee (set directly, or
+/// whoever fills the slot).
+#[tokio::test]
+async fn every_task_view_names_the_project_client_milestone_slot_and_assignee() {
+    let t = team().await;
+    let app = &t.app;
+    let me = |token| async move { super::get(app, token, "/api/v1/me").await["user"].clone() };
+    let (mia, max) = (me(&t.mia).await, me(&t.max).await);
+    assert!(mia["name"].is_string() && mia["name"] != max["name"]);
+    let cid = client(app, &t.owner, "Northwind").await;
+    let pid = id(&project(app, &t.owner, &cid, "Pilot", json!({})).await);
+    let milestone = id(&create(
+        app,
+        &t.owner,
+        &format!("/api/v1/projects/{pid}/milestones"),
+        json!({"name": "Beta"}),
+    )
+    .await);
+    let sid = id(&create(
+        app,
+        &t.owner,
+        &format!("/api/v1/projects/{pid}/members"),
+        json!({"role": "ML engineer", "user_id": mia["id"]}),
+    )
+    .await);
+    let through_slot = id(&task(
+        app,
+        &t.owner,
+        &pid,
+        "Through the slot",
+        json!({"assignee_slot_id": sid, "milestone_id": milestone}),
+    )
+    .await);
+    let direct = id(&task(
+        app,
+        &t.owner,
+        &pid,
+        "Direct",
+        json!({"assignee_user_id": max["id"]}),
+    )
+    .await);
+
+    let board = super::get(app, &t.owner, &format!("/api/v1/projects/{pid}/board")).await;
+    let on_board: Vec<serde_json::Value> = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tasks"].as_array().unwrap().clone())
+        .collect();
+    let listed = all_items(app, &t.owner, &format!("/api/v1/tasks?project={pid}")).await;
+    let find = |items: &[serde_json::Value], id: &str| {
+        items.iter().find(|t| t["id"] == id).cloned().unwrap()
+    };
+    for (label, view) in [
+        (
+            "task",
+            super::get(app, &t.owner, &format!("/api/v1/tasks/{through_slot}")).await,
+        ),
+        ("list", find(&listed, &through_slot)),
+        ("board", find(&on_board, &through_slot)),
+    ] {
+        assert_eq!(view["slot"]["role"], "ML engineer", "{label}: {view}");
+        assert_eq!(view["assignee"]["id"], mia["id"], "{label}: {view}");
+        assert_eq!(view["assignee"]["name"], mia["name"], "{label}: {view}");
+    }
+    for (label, view) in [
+        (
+            "task",
+            super::get(app, &t.owner, &format!("/api/v1/tasks/{direct}")).await,
+        ),
+        ("list", find(&listed, &direct)),
+        ("board", find(&on_board, &direct)),
+    ] {
+        assert_eq!(view["slot"], serde_json::Value::Null, "{label}: {view}");
+        assert_eq!(view["assignee"]["name"], max["name"], "{label}: {view}");
+    }
+    let view = find(&listed, &through_slot);
+    assert_eq!(view["project"]["name"], "Pilot");
+    assert_eq!(view["client"]["name"], "Northwind");
+    assert_eq!(view["milestone"]["name"], "Beta");
+    assert_eq!(find(&listed, &direct)["milestone"], serde_json::Value::Null);
+}
