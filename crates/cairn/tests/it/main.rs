@@ -22,6 +22,7 @@ mod docs;
 mod exports;
 mod members;
 mod sessions;
+mod store;
 mod tenancy;
 mod tokens;
 mod ui_delivery;
