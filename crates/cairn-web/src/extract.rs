@@ -141,18 +141,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "must be application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::field(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body",
-                    "is larger than the 1 MiB limit",
-                )
-            } else {
-                ApiError::field(StatusCode::BAD_REQUEST, "body", "could not be read")
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| unreadable_body(e.status() == StatusCode::PAYLOAD_TOO_LARGE))?;
         parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// The error for a request body that could not be read: over the size limit, or broken off.
+pub(crate) fn unreadable_body(too_large: bool) -> ApiError {
+    if too_large {
+        ApiError::field(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
+            "is larger than the 1 MiB limit",
+        )
+    } else {
+        ApiError::field(StatusCode::BAD_REQUEST, "body", "could not be read")
     }
 }
 

@@ -197,16 +197,7 @@ async fn retry_lost_race(req: axum::extract::Request, next: axum::middleware::Ne
         Err(e) => {
             let too_large = std::error::Error::source(&e)
                 .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            return if too_large {
-                ApiError::field(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body",
-                    "is larger than the 1 MiB limit",
-                )
-            } else {
-                ApiError::field(StatusCode::BAD_REQUEST, "body", "could not be read")
-            }
-            .into_response();
+            return crate::extract::unreadable_body(too_large).into_response();
         }
     };
     let again = |parts: &axum::http::request::Parts| {

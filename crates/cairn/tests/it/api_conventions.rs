@@ -255,12 +255,12 @@ async fn lists_paginate_with_cursors_and_validate_parameters() {
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn methods_a_route_does_not_have_answer_405_with_allow_to_a_signed_in_caller() {
+/// A workspace owner's token and one client of theirs, "Northwind".
+async fn owner_with_client() -> (TestApp, String, Value) {
     let app = TestApp::spawn().await;
     app.owner("Acme", "ann@acme.test").await;
     let at = app.token("ann@acme.test").await;
-    let (_, client) = app
+    let (s, client) = app
         .call(
             Method::POST,
             "/api/v1/clients",
@@ -268,6 +268,13 @@ async fn methods_a_route_does_not_have_answer_405_with_allow_to_a_signed_in_call
             Some(json!({"name": "Northwind"})),
         )
         .await;
+    assert_eq!(s, StatusCode::CREATED, "{client}");
+    (app, at, client)
+}
+
+#[tokio::test]
+async fn methods_a_route_does_not_have_answer_405_with_allow_to_a_signed_in_caller() {
+    let (app, at, client) = owner_with_client().await;
     let (_, note) = app
         .call(
             Method::POST,
@@ -393,17 +400,7 @@ async fn query_errors_name_the_parameter_once() {
 
 #[tokio::test]
 async fn concurrent_writes_without_if_match_all_apply() {
-    let app = TestApp::spawn().await;
-    app.owner("Acme", "ann@acme.test").await;
-    let at = app.token("ann@acme.test").await;
-    let (_, client) = app
-        .call(
-            Method::POST,
-            "/api/v1/clients",
-            &at,
-            Some(json!({"name": "Northwind"})),
-        )
-        .await;
+    let (app, at, client) = owner_with_client().await;
     let url = app.url(&format!(
         "/api/v1/clients/{}",
         client["id"].as_str().unwrap()
