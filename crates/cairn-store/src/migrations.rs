@@ -4,8 +4,8 @@
 //! SQLite cannot ALTER most things: add new tables and columns, never reshape old ones.
 
 use sea_orm::sea_query::{
-    Alias, ColumnDef, Expr, ExprTrait, ForeignKey, ForeignKeyAction, Index, IndexCreateStatement,
-    Query, Table, TableCreateStatement,
+    Alias, ColumnDef, ConditionalStatement, Expr, ExprTrait, ForeignKey, ForeignKeyAction, Index,
+    IndexCreateStatement, Query, Table, TableCreateStatement,
 };
 use sea_orm::{ConnectionTrait, DbErr};
 
@@ -53,6 +53,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_task_status_index",
         tables: no_tables,
         indexes: task_status_indexes,
+        raw: no_raw,
+    },
+    Migration {
+        name: "0006_dashboard_count_indexes",
+        tables: no_tables,
+        indexes: dashboard_count_indexes,
         raw: no_raw,
     },
 ];
@@ -1085,4 +1091,34 @@ fn task_status_indexes() -> Vec<IndexCreateStatement> {
         &["workspace_id", "status", "due_date", "id"],
         false,
     )]
+}
+
+/// The dashboard's counts (live clients; live projects at risk or off track) from the index
+/// alone. Without them SQLite reads every client row of the workspace (2.4 ms at 10,000
+/// clients) and every project row (1.3 ms at 5,000). `visibility`, `id` and `client_id` serve
+/// the counts of members and viewers, which only count the clients they can see.
+///
+/// Partial (live rows only) rather than led by `archived_at`: with `archived_at` as a key
+/// column, SQLite's statistics made "workspace and not archived" look selective, and the
+/// client list by name picked this index and sorted every client (16 ms) instead of walking
+/// the name index. `archived_at` stays as the last column so the count is answered from the
+/// index alone.
+fn dashboard_count_indexes() -> Vec<IndexCreateStatement> {
+    let live = |name: &str, table: &str, cols: &[&str]| {
+        let mut i = index(name, table, cols, false);
+        i.and_where(Expr::col(a("archived_at")).is_null());
+        i
+    };
+    vec![
+        live(
+            "ix_clients_live_ws_visibility",
+            "clients",
+            &["workspace_id", "visibility", "id", "archived_at"],
+        ),
+        live(
+            "ix_projects_live_ws_health",
+            "projects",
+            &["workspace_id", "health", "client_id", "archived_at"],
+        ),
+    ]
 }
