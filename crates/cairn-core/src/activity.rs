@@ -1,7 +1,7 @@
 //! Reading the activity log: the admin page and `GET /api/v1/activity`.
 
 use cairn_domain::{Action, DomainError, Resource, Result};
-use cairn_store::entities::audit_entry;
+use cairn_store::entities::{audit_entry, client};
 use cairn_store::sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::actor::Actor;
 use crate::page::{Page, PageRequest};
+use crate::seen::Target;
 use crate::{Cairn, db_err};
 
 /// One log entry as shown.
@@ -115,16 +116,14 @@ impl Cairn {
 
     /// The activity of one client (its record and everything under it), for anyone who may
     /// see the client; newest first.
-    pub async fn client_activity(
+    pub async fn client_activity<'a>(
         &self,
         actor: &Actor,
-        client_id: uuid::Uuid,
+        client: impl Into<Target<'a, client::Model>>,
         limit: u64,
     ) -> Result<Vec<ActivityView>> {
         actor.require(Action::Read, Resource::Client)?;
-        let c = self
-            .visible_client(self.store.reader(), actor, client_id)
-            .await?;
+        let c = self.seen_client(actor, client.into()).await?;
         let rows = audit_entry::Entity::find()
             .filter(audit_entry::Column::WorkspaceId.eq(actor.scope().uuid()))
             .filter(audit_entry::Column::ClientId.eq(c.id))

@@ -2,6 +2,7 @@
 //! clients (and, through `client_filter`, everything under them) are invisible to anyone not
 //! on their access list, answering 404 rather than 403 so existence never leaks.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use cairn_domain::crm::{self, AiMaturity, ClientStatus, CompanySize, Visibility};
@@ -19,6 +20,7 @@ use serde_json::{Value, json};
 use crate::actor::Actor;
 use crate::audit::{self, Event};
 use crate::page::{Page, PageRequest};
+use crate::seen::{Seen, Target};
 use crate::tags::{self, TagRef};
 use crate::{Cairn, check_version, collect_errors, db_err, versions};
 
@@ -326,6 +328,9 @@ async fn views<C: ConnectionTrait>(
         .collect())
 }
 
+/// A client checked once for the several reads of its card (see [`crate::seen`]).
+pub type SeenClient = Seen<client::Model>;
+
 /// Keyset position of a row in the list: (primary sort value, secondary value, id).
 type Position = (String, String, uuid::Uuid);
 
@@ -345,10 +350,34 @@ impl Cairn {
             .ok_or(DomainError::NotFound("client"))
     }
 
-    /// One client.
-    pub async fn get_client(&self, actor: &Actor, id: uuid::Uuid) -> Result<ClientView> {
+    /// The client a read is about (see [`crate::seen`]): a client seen earlier in this
+    /// request by the same actor as it is; otherwise loaded, or `NotFound` when not visible.
+    pub(crate) async fn seen_client<'a>(
+        &self,
+        actor: &Actor,
+        target: Target<'a, client::Model>,
+    ) -> Result<Cow<'a, client::Model>> {
+        Ok(match target.seen_by(actor) {
+            Ok(c) => Cow::Borrowed(c),
+            Err(id) => Cow::Owned(self.visible_client(self.store.reader(), actor, id).await?),
+        })
+    }
+
+    /// A client the actor may see, loaded once for the several reads of its card.
+    pub async fn see_client(&self, actor: &Actor, id: uuid::Uuid) -> Result<SeenClient> {
         actor.require(Action::Read, Resource::Client)?;
         let c = self.visible_client(self.store.reader(), actor, id).await?;
+        Ok(Seen::new(actor, c.id, c))
+    }
+
+    /// One client.
+    pub async fn get_client<'a>(
+        &self,
+        actor: &Actor,
+        client: impl Into<Target<'a, client::Model>>,
+    ) -> Result<ClientView> {
+        actor.require(Action::Read, Resource::Client)?;
+        let c = self.seen_client(actor, client.into()).await?.into_owned();
         Ok(views(self.store.reader(), actor.scope(), vec![c])
             .await?
             .remove(0))
@@ -799,9 +828,13 @@ impl Cairn {
     }
 
     /// Who may see a restricted client (owners and admins always can).
-    pub async fn client_access(&self, actor: &Actor, id: uuid::Uuid) -> Result<Vec<UserRef>> {
+    pub async fn client_access<'a>(
+        &self,
+        actor: &Actor,
+        client: impl Into<Target<'a, client::Model>>,
+    ) -> Result<Vec<UserRef>> {
         actor.require(Action::Read, Resource::Client)?;
-        let c = self.visible_client(self.store.reader(), actor, id).await?;
+        let c = self.seen_client(actor, client.into()).await?;
         let ids: Vec<uuid::Uuid> = client_access::Entity::find()
             .filter(client_access::Column::ClientId.eq(c.id))
             .all(self.store.reader())

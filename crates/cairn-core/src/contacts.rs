@@ -4,7 +4,7 @@
 use cairn_domain::crm;
 use cairn_domain::{Action, DomainError, FieldError, Resource, Result, validate};
 use cairn_store::WorkspaceScope;
-use cairn_store::entities::contact;
+use cairn_store::entities::{client, contact};
 use cairn_store::sea_orm::sea_query::Expr;
 use cairn_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::actor::Actor;
 use crate::audit::{self, Event};
 use crate::page::{Page, PageRequest};
+use crate::seen::Target;
 use crate::{Cairn, check_version, collect_errors, db_err, versions};
 
 /// The record type contacts are versioned and audited under.
@@ -169,16 +170,14 @@ impl Cairn {
     }
 
     /// The contacts of a client: primary first, then by name.
-    pub async fn list_contacts(
+    pub async fn list_contacts<'a>(
         &self,
         actor: &Actor,
-        client_id: uuid::Uuid,
+        client: impl Into<Target<'a, client::Model>>,
         include_archived: bool,
     ) -> Result<Vec<ContactView>> {
         actor.require(Action::Read, Resource::Contact)?;
-        let c = self
-            .visible_client(self.store.reader(), actor, client_id)
-            .await?;
+        let c = self.seen_client(actor, client.into()).await?;
         let mut q = contact::Entity::find()
             .filter(contact::Column::WorkspaceId.eq(actor.scope().uuid()))
             .filter(contact::Column::ClientId.eq(c.id));

@@ -1,7 +1,7 @@
 //! The dashboard's figures. Owners and admins see the workspace's activity; members and
 //! viewers see their own.
 
-use cairn_domain::Result;
+use cairn_domain::{DomainError, Result};
 use cairn_store::entities::{membership, session, user};
 use cairn_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -87,8 +87,12 @@ impl Cairn {
             limit: Some(DASHBOARD_TASKS),
             cursor: None,
         };
-        let overdue = self.list_tasks(actor, &mine("overdue"), &first).await?;
-        let due_today = self.list_tasks(actor, &mine("today"), &first).await?;
+        let (overdue, today) = (mine("overdue"), mine("today"));
+        let [overdue, due_today]: [_; 2] = self
+            .list_task_pages(actor, &[(&overdue, &first), (&today, &first)])
+            .await?
+            .try_into()
+            .map_err(|_| DomainError::Internal("one page per task list".into()))?;
         let projects_at_risk = self.count_projects_at_risk(actor).await?;
         Ok(Dashboard {
             overdue_more: overdue.next_cursor.is_some(),

@@ -4,7 +4,7 @@
 
 use cairn_domain::crm::InteractionKind;
 use cairn_domain::{Action, DomainError, FieldError, Resource, Result};
-use cairn_store::entities::{contact, interaction};
+use cairn_store::entities::{client, contact, interaction};
 use cairn_store::sea_orm::sea_query::Expr;
 use cairn_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -16,6 +16,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Event};
 use crate::clients::UserRef;
 use crate::page::{Page, PageRequest};
+use crate::seen::Target;
 use crate::{Cairn, collect_errors, db_err};
 
 /// An interaction as shown.
@@ -79,16 +80,14 @@ impl Cairn {
     }
 
     /// A client's interactions, newest first.
-    pub async fn list_interactions(
+    pub async fn list_interactions<'a>(
         &self,
         actor: &Actor,
-        client_id: uuid::Uuid,
+        client: impl Into<Target<'a, client::Model>>,
         page: &PageRequest,
     ) -> Result<Page<InteractionView>> {
         actor.require(Action::Read, Resource::Interaction)?;
-        let c = self
-            .visible_client(self.store.reader(), actor, client_id)
-            .await?;
+        let c = self.seen_client(actor, client.into()).await?;
         let limit = page.limit()?;
         let mut q = interaction::Entity::find()
             .filter(interaction::Column::WorkspaceId.eq(actor.scope().uuid()))

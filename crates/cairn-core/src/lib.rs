@@ -18,6 +18,7 @@ pub mod page;
 pub mod passwords;
 pub mod platform;
 pub mod secrets;
+pub mod seen;
 pub mod sessions;
 pub mod tags;
 pub mod throttle;

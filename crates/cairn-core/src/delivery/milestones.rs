@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use cairn_domain::delivery::{MilestoneStatus, TaskStatus};
 use cairn_domain::{Action, DomainError, FieldError, Resource, Result, validate};
-use cairn_store::entities::{milestone, task};
+use cairn_store::entities::{milestone, project, task};
 use cairn_store::sea_orm::sea_query::{Expr, ExprTrait};
 use cairn_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::parse_date;
 use crate::actor::Actor;
+use crate::seen::Target;
 use crate::versions::{self, FieldDiff, VersionView};
 use crate::{Cairn, check_version, collect_errors, db_err};
 
@@ -220,15 +221,15 @@ impl Cairn {
     }
 
     /// A project's milestones in order (archived ones only when asked).
-    pub async fn list_milestones(
+    pub async fn list_milestones<'a>(
         &self,
         actor: &Actor,
-        project_id: uuid::Uuid,
+        project: impl Into<Target<'a, project::Model>>,
         include_archived: bool,
     ) -> Result<Vec<MilestoneView>> {
         actor.require(Action::Read, Resource::Milestone)?;
         let db = self.store.reader();
-        let p = self.visible_project(db, actor, project_id).await?;
+        let p = self.seen_project(actor, project.into()).await?;
         let mut q = milestone::Entity::find()
             .filter(milestone::Column::ProjectId.eq(p.id))
             .order_by_asc(milestone::Column::Position)

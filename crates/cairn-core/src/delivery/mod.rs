@@ -16,13 +16,19 @@ pub mod tasks;
 pub mod templates;
 pub mod time;
 
-use cairn_domain::{DomainError, Result};
+use std::borrow::Cow;
+
+use cairn_domain::{Action, DomainError, Resource, Result};
 use cairn_store::entities::{client, project};
 use cairn_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use crate::actor::Actor;
+use crate::seen::{Seen, Target};
 use crate::{Cairn, db_err};
+
+/// A project checked once for the several reads of one page (see [`crate::seen`]).
+pub type SeenProject = Seen<project::Model>;
 
 /// A client as shown next to a project or task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -72,6 +78,26 @@ impl Cairn {
             .await
             .map_err(db_err)?
             .ok_or(DomainError::NotFound("project"))
+    }
+
+    /// The project a read is about (see [`crate::seen`]): a project seen earlier in this
+    /// request by the same actor as it is; otherwise loaded, or `NotFound` when not visible.
+    pub(crate) async fn seen_project<'a>(
+        &self,
+        actor: &Actor,
+        target: Target<'a, project::Model>,
+    ) -> Result<Cow<'a, project::Model>> {
+        Ok(match target.seen_by(actor) {
+            Ok(p) => Cow::Borrowed(p),
+            Err(id) => Cow::Owned(self.visible_project(self.store.reader(), actor, id).await?),
+        })
+    }
+
+    /// A project the actor may see, loaded once for the several reads of a page about it.
+    pub async fn see_project(&self, actor: &Actor, id: uuid::Uuid) -> Result<SeenProject> {
+        actor.require(Action::Read, Resource::Project)?;
+        let p = self.visible_project(self.store.reader(), actor, id).await?;
+        Ok(Seen::new(actor, p.id, p))
     }
 
     /// Names of clients by id, for display.

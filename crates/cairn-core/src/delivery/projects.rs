@@ -19,6 +19,7 @@ use super::{ClientRef, parse_date};
 use crate::actor::Actor;
 use crate::clients::UserRef;
 use crate::page::{Page, PageRequest};
+use crate::seen::Target;
 use crate::tags::{self, TagRef};
 use crate::versions::{self, FieldDiff, VersionView};
 use crate::{Cairn, check_version, collect_errors, db_err};
@@ -317,10 +318,14 @@ impl Cairn {
     }
 
     /// One project.
-    pub async fn get_project(&self, actor: &Actor, id: uuid::Uuid) -> Result<ProjectView> {
+    pub async fn get_project<'a>(
+        &self,
+        actor: &Actor,
+        project: impl Into<Target<'a, project::Model>>,
+    ) -> Result<ProjectView> {
         actor.require(Action::Read, Resource::Project)?;
         let db = self.store.reader();
-        let p = self.visible_project(db, actor, id).await?;
+        let p = self.seen_project(actor, project.into()).await?.into_owned();
         Ok(self.project_views(db, actor, vec![p]).await?.remove(0))
     }
 
@@ -795,14 +800,14 @@ impl Cairn {
     }
 
     /// A project's health history, newest first.
-    pub async fn project_health_history(
+    pub async fn project_health_history<'a>(
         &self,
         actor: &Actor,
-        id: uuid::Uuid,
+        project: impl Into<Target<'a, project::Model>>,
     ) -> Result<Vec<HealthEntry>> {
         actor.require(Action::Read, Resource::Project)?;
         let db = self.store.reader();
-        let p = self.visible_project(db, actor, id).await?;
+        let p = self.seen_project(actor, project.into()).await?;
         let rows = project_health::Entity::find()
             .filter(project_health::Column::ProjectId.eq(p.id))
             .order_by_desc(project_health::Column::SetAt)
@@ -984,14 +989,14 @@ impl Cairn {
     }
 
     /// Counts of a project's open and done tasks, for the project page and lists.
-    pub async fn project_task_counts(
+    pub async fn project_task_counts<'a>(
         &self,
         actor: &Actor,
-        id: uuid::Uuid,
+        project: impl Into<Target<'a, project::Model>>,
     ) -> Result<HashMap<String, u64>> {
         actor.require(Action::Read, Resource::Task)?;
         let db = self.store.reader();
-        let p = self.visible_project(db, actor, id).await?;
+        let p = self.seen_project(actor, project.into()).await?;
         let rows: Vec<(String, i64)> = task::Entity::find()
             .select_only()
             .column(task::Column::Status)

@@ -2,7 +2,7 @@
 //! staffed. Tasks assigned to a slot follow whoever fills it into their My work.
 
 use cairn_domain::{Action, DomainError, FieldError, Resource, Result, Role, validate};
-use cairn_store::entities::{client, client_access, membership, project_member};
+use cairn_store::entities::{client, client_access, membership, project, project_member};
 use cairn_store::sea_orm::sea_query::{Expr, ExprTrait};
 use cairn_store::sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::clients::{UserRef, user_names, user_ref};
+use crate::seen::Target;
 use crate::{Cairn, collect_errors, db_err};
 
 /// The record type slots are audited under.
@@ -106,10 +107,14 @@ pub(crate) async fn views<C: ConnectionTrait>(
 
 impl Cairn {
     /// A project's role slots in order.
-    pub async fn list_slots(&self, actor: &Actor, project_id: uuid::Uuid) -> Result<Vec<SlotView>> {
+    pub async fn list_slots<'a>(
+        &self,
+        actor: &Actor,
+        project: impl Into<Target<'a, project::Model>>,
+    ) -> Result<Vec<SlotView>> {
         actor.require(Action::Read, Resource::Project)?;
         let db = self.store.reader();
-        let p = self.visible_project(db, actor, project_id).await?;
+        let p = self.seen_project(actor, project.into()).await?;
         let rows = project_member::Entity::find()
             .filter(project_member::Column::ProjectId.eq(p.id))
             .order_by_asc(project_member::Column::Position)

@@ -24,6 +24,7 @@ use super::{ClientRef, ProjectRef, parse_date};
 use crate::actor::Actor;
 use crate::clients::{UserRef, user_names, user_ref};
 use crate::page::{Page, PageRequest};
+use crate::seen::Target;
 use crate::tags::{self, TagRef};
 use crate::versions::{self, FieldDiff, VersionView};
 use crate::{Cairn, check_version, collect_errors, db_err};
@@ -1270,6 +1271,57 @@ impl Cairn {
         f: &TaskFilter,
         page: &PageRequest,
     ) -> Result<Page<TaskView>> {
+        let mut pages = self.list_task_pages(actor, &[(f, page)]).await?;
+        Ok(pages.remove(0))
+    }
+
+    /// Several task lists for one page (the dashboard's overdue and due today): each list is
+    /// fetched as by [`Self::list_tasks`], and their projects, clients, slots, milestones, tags
+    /// and prerequisites are looked up once for all of them.
+    pub async fn list_task_pages(
+        &self,
+        actor: &Actor,
+        lists: &[(&TaskFilter, &PageRequest)],
+    ) -> Result<Vec<Page<TaskView>>> {
+        let mut fetched = Vec::with_capacity(lists.len());
+        let mut rows = Vec::new();
+        for (f, page) in lists {
+            let (list, limit, key) = self.task_rows(actor, f, page).await?;
+            fetched.push((list.len(), limit, key));
+            rows.extend(list);
+        }
+        let mut views = self
+            .task_views(self.store.reader(), actor, rows)
+            .await?
+            .into_iter();
+        Ok(fetched
+            .into_iter()
+            .map(|(n, limit, key)| {
+                Page::from_rows(
+                    views.by_ref().take(n).collect(),
+                    limit,
+                    |t: &TaskView| match key {
+                        "due" => json!([t.due_date, t.id]),
+                        "priority" => json!([t.priority, t.id]),
+                        _ => json!([
+                            t.updated_at
+                                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                            t.id
+                        ]),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// The rows of one task list (one more than the page when there are more), its page size
+    /// and the sort key its cursor follows.
+    async fn task_rows(
+        &self,
+        actor: &Actor,
+        f: &TaskFilter,
+        page: &PageRequest,
+    ) -> Result<(Vec<task::Model>, u64, &'static str)> {
         actor.require(Action::Read, Resource::Task)?;
         let limit = page.limit()?;
         let scope = actor.scope();
@@ -1471,16 +1523,7 @@ impl Cairn {
             "priority" => "priority",
             _ => "updated_at",
         };
-        let items = self.task_views(db, actor, rows).await?;
-        Ok(Page::from_rows(items, limit, |t: &TaskView| match key {
-            "due" => json!([t.due_date, t.id]),
-            "priority" => json!([t.priority, t.id]),
-            _ => json!([
-                t.updated_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                t.id
-            ]),
-        }))
+        Ok((rows, limit, key))
     }
 
     /// A project's board: every live task by status column, in board order, as cards (the
@@ -1501,16 +1544,16 @@ impl Cairn {
     /// The board with at most `closed_limit` cards in the done and cancelled columns (the
     /// last ones moved there; a finished project's history would otherwise fill the page),
     /// and how many each column leaves out.
-    pub async fn project_board_window(
+    pub async fn project_board_window<'a>(
         &self,
         actor: &Actor,
-        project_id: uuid::Uuid,
+        project: impl Into<Target<'a, project::Model>>,
         closed_limit: Option<usize>,
     ) -> Result<Vec<(TaskStatus, Vec<BoardCard>, usize)>> {
         actor.require(Action::Read, Resource::Task)?;
         let db = self.store.reader();
         let scope = actor.scope();
-        let p = self.visible_project(db, actor, project_id).await?;
+        let p = self.seen_project(actor, project.into()).await?;
         type CardRow = (
             uuid::Uuid,
             String,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cairn_domain::{Action, DomainError, FieldError, Resource, Result};
-use cairn_store::entities::{task, time_entry};
+use cairn_store::entities::{project, task, time_entry};
 use cairn_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -17,6 +17,7 @@ use super::{ProjectRef, parse_date};
 use crate::actor::Actor;
 use crate::clients::{UserRef, user_names, user_ref};
 use crate::page::{Page, PageRequest};
+use crate::seen::Target;
 use crate::{Cairn, check_version, collect_errors, db_err, versions};
 
 /// The record type time entries are versioned and audited under.
@@ -518,10 +519,14 @@ impl Cairn {
     }
 
     /// A project's logged time against its budget.
-    pub async fn project_time(&self, actor: &Actor, project_id: uuid::Uuid) -> Result<ProjectTime> {
+    pub async fn project_time<'a>(
+        &self,
+        actor: &Actor,
+        project: impl Into<Target<'a, project::Model>>,
+    ) -> Result<ProjectTime> {
         actor.require(Action::Read, Resource::TimeEntry)?;
         let db = self.store.reader();
-        let p = self.visible_project(db, actor, project_id).await?;
+        let p = self.seen_project(actor, project.into()).await?;
         let rows: Vec<(uuid::Uuid, bool, i64)> = time_entry::Entity::find()
             .select_only()
             .column(time_entry::Column::UserId)
@@ -560,7 +565,7 @@ impl Cairn {
         Ok(ProjectTime {
             minutes: total,
             billable_minutes: billable,
-            budget_type: p.budget_type,
+            budget_type: p.budget_type.clone(),
             budget_value: p.budget_cents.map(|c| c as f64 / 100.0),
             by_user,
         })

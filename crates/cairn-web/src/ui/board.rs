@@ -63,7 +63,7 @@ pub async fn view_project_board_get(
         let window = (q.closed != "all").then_some(CLOSED_WINDOW);
         let board = state
             .cairn
-            .project_board_window(ui.actor(), id, window)
+            .project_board_window(ui.actor(), &head.seen, window)
             .await?;
         Ok::<_, DomainError>((head, board))
     }

@@ -397,13 +397,14 @@ struct ClientPage {
 async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> Response {
     let a = ui.actor();
     let loaded = async {
-        let c = state.cairn.get_client(a, id).await?;
-        let contacts = state.cairn.list_contacts(a, id, false).await?;
+        let seen = state.cairn.see_client(a, id).await?;
+        let c = state.cairn.get_client(a, &seen).await?;
+        let contacts = state.cairn.list_contacts(a, &seen, false).await?;
         let interactions = state
             .cairn
             .list_interactions(
                 a,
-                id,
+                &seen,
                 &PageRequest {
                     limit: Some(100),
                     cursor: None,
@@ -411,7 +412,7 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
             )
             .await?
             .items;
-        let activity = state.cairn.client_activity(a, id, 20).await?;
+        let activity = state.cairn.client_activity(a, &seen, 20).await?;
         let projects = if !a.can(Action::Read, Resource::Project) {
             vec![]
         } else {
@@ -435,7 +436,7 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
         let access = if a.role.is_admin_or_owner() {
             state
                 .cairn
-                .client_access(a, id)
+                .client_access(a, &seen)
                 .await?
                 .into_iter()
                 .map(|u| u.id.to_string())

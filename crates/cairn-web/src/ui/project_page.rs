@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
+use cairn_core::delivery::SeenProject;
 use cairn_core::delivery::milestones::MilestoneView;
 use cairn_core::delivery::projects::{HealthEntry, ProjectView};
 use cairn_core::delivery::slots::SlotView;
@@ -21,6 +22,9 @@ use crate::AppState;
 /// What every project page shows above its tabs.
 pub struct ProjectHead {
     pub p: ProjectView,
+    /// The project as checked for the actor: the tab's own reads take it instead of the id,
+    /// so the page loads the project once.
+    pub seen: SeenProject,
     /// The current tab: overview, tasks, board, time, status or history.
     pub tab: &'static str,
     pub open_tasks: u64,
@@ -38,9 +42,10 @@ pub async fn head(
     tab: &'static str,
 ) -> Result<ProjectHead, DomainError> {
     let a = ui.actor();
-    let p = state.cairn.get_project(a, id).await?;
-    let counts = state.cairn.project_task_counts(a, id).await?;
-    let time = state.cairn.project_time(a, id).await?;
+    let seen = state.cairn.see_project(a, id).await?;
+    let p = state.cairn.get_project(a, &seen).await?;
+    let counts = state.cairn.project_task_counts(a, &seen).await?;
+    let time = state.cairn.project_time(a, &seen).await?;
     let currency = state
         .cairn
         .get_workspace(a)
@@ -68,6 +73,7 @@ pub async fn head(
         can_edit: a.can(Action::Update, Resource::Project),
         tab,
         p,
+        seen,
     })
 }
 
@@ -117,9 +123,9 @@ pub async fn overview(
     let a = ui.actor();
     let loaded = async {
         let head = head(state, ui, id, "overview").await?;
-        let health_history = state.cairn.project_health_history(a, id).await?;
-        let milestones = state.cairn.list_milestones(a, id, false).await?;
-        let slots = state.cairn.list_slots(a, id).await?;
+        let health_history = state.cairn.project_health_history(a, &head.seen).await?;
+        let milestones = state.cairn.list_milestones(a, &head.seen, false).await?;
+        let slots = state.cairn.list_slots(a, &head.seen).await?;
         Ok::<_, DomainError>((head, health_history, milestones, slots))
     }
     .await;

@@ -126,7 +126,7 @@ async fn tasks_page(
                 },
             )
             .await?;
-        let milestones = state.cairn.list_milestones(a, id, false).await?;
+        let milestones = state.cairn.list_milestones(a, &head.seen, false).await?;
         Ok::<_, DomainError>((head, page, milestones))
     }
     .await;

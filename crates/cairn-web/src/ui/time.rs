@@ -285,7 +285,7 @@ async fn project_time_page(
     let a = ui.actor();
     let loaded = async {
         let head = head(state, ui, id, "time").await?;
-        let time = state.cairn.project_time(a, id).await?;
+        let time = state.cairn.project_time(a, &head.seen).await?;
         let entries = state
             .cairn
             .list_time_entries(

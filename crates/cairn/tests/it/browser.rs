@@ -117,11 +117,7 @@ async fn delivery_journey_template_board_drag_and_capture_in_chromium() {
     );
     // What the browser did is in the database.
     use cairn_core::delivery::tasks::TaskFilter;
-    let ann = app
-        .cairn
-        .authenticate_token(&owner, &cairn_core::RequestMeta::default())
-        .await
-        .unwrap();
+    let ann = app.actor(&owner).await;
     let page = cairn_core::page::PageRequest {
         limit: Some(200),
         cursor: None,

@@ -1465,3 +1465,82 @@ async fn a_contacts_history_diffs_and_reverts_and_a_viewer_cannot_revert() {
         .unwrap();
     assert!(edit.contains(&format!("/contacts/{id}/history")));
 }
+
+/// A page checks its client or project once and hands the checked record to its other reads
+/// (`cairn_core::seen`). Handed to anyone else, the record is checked again: a member who may
+/// not see the client, or a member of another workspace, gets "not found" from every read.
+#[tokio::test]
+async fn a_record_checked_for_one_actor_is_checked_again_for_another() {
+    use cairn_core::DomainError;
+    use cairn_core::page::PageRequest;
+
+    let (app, t) = team().await;
+    app.owner("Beta", "bob@beta.test").await;
+    let bob = app.actor(&app.token("bob@beta.test").await).await;
+    let hidden = create(
+        &app,
+        &t.owner,
+        json!({"name": "Hidden Co", "visibility": "restricted", "access": []}),
+    )
+    .await;
+    let hid: uuid::Uuid = hidden["id"].as_str().unwrap().parse().unwrap();
+    let (s, project) = app
+        .call(
+            Method::POST,
+            "/api/v1/projects",
+            &t.owner,
+            Some(json!({"client_id": hid, "name": "Hidden pilot"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{project}");
+    let pid: uuid::Uuid = project["id"].as_str().unwrap().parse().unwrap();
+
+    let ann = app.actor(&t.owner).await;
+    let client = app.cairn.see_client(&ann, hid).await.unwrap();
+    let project = app.cairn.see_project(&ann, pid).await.unwrap();
+    assert_eq!(
+        app.cairn.get_client(&ann, &client).await.unwrap().name,
+        "Hidden Co"
+    );
+    assert_eq!(
+        app.cairn.get_project(&ann, &project).await.unwrap().name,
+        "Hidden pilot"
+    );
+
+    let mia = app.actor(&t.mia).await;
+    assert!(matches!(
+        app.cairn.see_client(&mia, hid).await,
+        Err(DomainError::NotFound(_))
+    ));
+    assert!(matches!(
+        app.cairn.see_project(&mia, pid).await,
+        Err(DomainError::NotFound(_))
+    ));
+    let page = PageRequest::default();
+    for other in [&mia, &bob] {
+        let who = &other.email;
+        let c = &client;
+        let p = &project;
+        let cairn = &app.cairn;
+        let refused = [
+            cairn.get_client(other, c).await.err(),
+            cairn.list_contacts(other, c, true).await.err(),
+            cairn.list_interactions(other, c, &page).await.err(),
+            cairn.client_activity(other, c, 5).await.err(),
+            cairn.client_access(other, c).await.err(),
+            cairn.get_project(other, p).await.err(),
+            cairn.project_task_counts(other, p).await.err(),
+            cairn.project_time(other, p).await.err(),
+            cairn.project_health_history(other, p).await.err(),
+            cairn.list_milestones(other, p, true).await.err(),
+            cairn.list_slots(other, p).await.err(),
+            cairn.project_board_window(other, p, None).await.err(),
+        ];
+        for (i, e) in refused.iter().enumerate() {
+            assert!(
+                matches!(e, Some(DomainError::NotFound(_))),
+                "read {i} for {who}: {e:?}"
+            );
+        }
+    }
+}

@@ -161,6 +161,14 @@ impl TestApp {
             .to_string()
     }
 
+    /// The actor behind an access token, to call the core directly.
+    pub async fn actor(&self, token: &str) -> cairn_core::Actor {
+        self.cairn
+            .authenticate_token(token, &cairn_core::RequestMeta::default())
+            .await
+            .expect("actor of token")
+    }
+
     /// Sends an API request with a bearer token and optional JSON body.
     pub async fn api(
         &self,

@@ -617,19 +617,11 @@ async fn ordinary_users_cannot_use_platform_admin_pages() {
     assert_eq!(app.audit_count().await, before);
 }
 
-/// The actor behind an access token, to build records through the core.
-async fn actor_of(app: &TestApp, token: &str) -> cairn_core::Actor {
-    app.cairn
-        .authenticate_token(token, &cairn_core::RequestMeta::default())
-        .await
-        .expect("actor of token")
-}
-
 #[tokio::test]
 async fn ui_forms_refuse_another_workspaces_ids_in_their_fields() {
     let (app, a, ann, foreign, b) = setup().await;
     // Ann's own project and tasks, so only the form fields point elsewhere.
-    let ann_actor = actor_of(&app, &a).await;
+    let ann_actor = app.actor(&a).await;
     let (_, client) = app
         .call(
             Method::POST,

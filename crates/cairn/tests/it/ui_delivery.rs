@@ -74,11 +74,7 @@ impl World {
     }
 
     async fn actor(&self) -> cairn_core::Actor {
-        self.app
-            .cairn
-            .authenticate_token(&self.owner, &cairn_core::RequestMeta::default())
-            .await
-            .unwrap()
+        self.app.actor(&self.owner).await
     }
 
     async fn tasks(&self) -> Vec<TaskView> {
@@ -638,7 +634,7 @@ async fn project_forms_set_health_milestones_slots_and_save_an_editable_template
     let ms = w
         .app
         .cairn
-        .list_milestones(&w.actor().await, p.parse().unwrap(), false)
+        .list_milestones(&w.actor().await, p.parse::<uuid::Uuid>().unwrap(), false)
         .await
         .unwrap();
     let added = ms.iter().find(|m| m.name == "Board sign-off").unwrap();
@@ -689,7 +685,7 @@ async fn project_forms_set_health_milestones_slots_and_save_an_editable_template
     let slots = w
         .app
         .cairn
-        .list_slots(&w.actor().await, p.parse().unwrap())
+        .list_slots(&w.actor().await, p.parse::<uuid::Uuid>().unwrap())
         .await
         .unwrap();
     let r = w
@@ -969,7 +965,26 @@ async fn the_dashboard_lists_my_overdue_and_todays_tasks_and_counts_projects_at_
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
     let page = text(&w.ann, "/").await;
-    assert!(page.contains("Chase the signed SOW") && page.contains("Send the weekly update"));
+    // Each task sits in its own list: the overdue one with its date, today's marked today.
+    let row_of = |title: &str| {
+        page.split("<tr ")
+            .find(|row| row.contains(title))
+            .unwrap_or_else(|| panic!("no row for {title}"))
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let overdue = row_of("Chase the signed SOW");
+    assert!(
+        overdue.contains(&format!(
+            r#"due overdue">{}<"#,
+            today - chrono::Duration::days(2)
+        )),
+        "{overdue}"
+    );
+    let due_today = row_of("Send the weekly update");
+    assert!(due_today.contains(r#"due today">today<"#), "{due_today}");
     assert!(!page.contains("Mia&#x27;s own chore") && !page.contains("Mia's own chore"));
     assert!(page.contains(r#"<span class="n">0</span><span class="l">projects at risk</span>"#));
     let (s, _) = w
