@@ -6,8 +6,8 @@ use cairn_domain::{Action, DomainError, FieldError, Resource, Result, Role, User
 use cairn_store::entities::{invite, membership, user};
 use cairn_store::sea_orm::sea_query::Expr;
 use cairn_store::sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    JoinType, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -109,18 +109,57 @@ pub struct InviteView {
 }
 
 fn view(m: &membership::Model, u: &user::Model) -> MemberView {
-    MemberView {
+    MemberRow {
         id: m.id,
         user_id: u.id,
         name: u.name.clone(),
         email: u.email.clone(),
         role: m.role.clone(),
-        disabled: m.disabled_at.is_some() || u.disabled_at.is_some(),
+        disabled_at: m.disabled_at,
+        user_disabled_at: u.disabled_at,
         must_change_password: u.must_change_password,
-        two_factor: u.totp_enabled_at.is_some(),
+        totp_enabled_at: u.totp_enabled_at,
         last_login_at: u.last_login_at,
         created_at: m.created_at,
         version: m.version,
+    }
+    .into()
+}
+
+/// A membership joined to its user: only the columns a [`MemberView`] shows, so listing the
+/// members (every page with a people picker does) is one query and never reads password
+/// hashes or second-factor secrets.
+#[derive(FromQueryResult)]
+struct MemberRow {
+    id: uuid::Uuid,
+    user_id: uuid::Uuid,
+    name: String,
+    email: String,
+    role: String,
+    disabled_at: Option<chrono::DateTime<chrono::Utc>>,
+    user_disabled_at: Option<chrono::DateTime<chrono::Utc>>,
+    must_change_password: bool,
+    totp_enabled_at: Option<chrono::DateTime<chrono::Utc>>,
+    last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    version: i64,
+}
+
+impl From<MemberRow> for MemberView {
+    fn from(r: MemberRow) -> Self {
+        MemberView {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            email: r.email,
+            role: r.role,
+            disabled: r.disabled_at.is_some() || r.user_disabled_at.is_some(),
+            must_change_password: r.must_change_password,
+            two_factor: r.totp_enabled_at.is_some(),
+            last_login_at: r.last_login_at,
+            created_at: r.created_at,
+            version: r.version,
+        }
     }
 }
 
@@ -202,21 +241,34 @@ impl Cairn {
     }
 
     async fn member_rows(&self, actor: &Actor) -> Result<Vec<MemberView>> {
-        let db = self.store.reader();
-        let ms = membership::Entity::find()
-            .filter(membership::Column::WorkspaceId.eq(actor.scope().uuid()))
-            .all(db)
+        use membership::Column as M;
+        use user::Column as U;
+        let rows = membership::Entity::find()
+            .select_only()
+            .columns([
+                M::Id,
+                M::UserId,
+                M::Role,
+                M::DisabledAt,
+                M::CreatedAt,
+                M::Version,
+            ])
+            .columns([U::Name, U::Email, U::MustChangePassword, U::TotpEnabledAt])
+            .column(U::LastLoginAt)
+            .column_as(U::DisabledAt, "user_disabled_at")
+            .join(
+                JoinType::InnerJoin,
+                membership::Entity::belongs_to(user::Entity)
+                    .from(M::UserId)
+                    .to(U::Id)
+                    .into(),
+            )
+            .filter(M::WorkspaceId.eq(actor.scope().uuid()))
+            .into_model::<MemberRow>()
+            .all(self.store.reader())
             .await
             .map_err(db_err)?;
-        let users = user::Entity::find()
-            .filter(user::Column::Id.is_in(ms.iter().map(|m| m.user_id).collect::<Vec<_>>()))
-            .all(db)
-            .await
-            .map_err(db_err)?;
-        Ok(ms
-            .iter()
-            .filter_map(|m| users.iter().find(|u| u.id == m.user_id).map(|u| view(m, u)))
-            .collect())
+        Ok(rows.into_iter().map(MemberView::from).collect())
     }
 
     async fn membership_in_scope(

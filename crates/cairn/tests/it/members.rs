@@ -216,6 +216,10 @@ async fn disabling_a_member_ends_their_tokens_and_sessions_at_once() {
     assert_eq!(s, StatusCode::OK, "{m}");
     assert_eq!(m["disabled"], true);
     assert_eq!(
+        listed(&app, &owner, "mia@acme.test").await["disabled"],
+        true
+    );
+    assert_eq!(
         app.call(Method::GET, "/api/v1/me", &mia_token, None)
             .await
             .0,
@@ -239,6 +243,15 @@ async fn temporary_password_must_be_changed_before_anything_else() {
     assert_eq!(s, StatusCode::CREATED, "{added}");
     let temp = added["temporary_password"].as_str().unwrap().to_string();
     assert_eq!(added["member"]["must_change_password"], true);
+    let tim = listed(&app, &owner, "tim@acme.test").await;
+    assert_eq!(
+        (
+            &tim["must_change_password"],
+            &tim["disabled"],
+            &tim["two_factor"]
+        ),
+        (&json!(true), &json!(false), &json!(false))
+    );
     let (s, v) = app
         .grant(json!({"grant_type": "password", "email": "tim@acme.test", "password": temp}))
         .await;
@@ -383,4 +396,17 @@ async fn invite_links_work_once_and_join_an_existing_account() {
     let (s, v) = app.call(Method::POST, "/api/v1/members", &owner, Some(json!({"email": "bob@beta.test", "name": "Bob", "role": "member", "method": "invite"}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["field"], "email");
+}
+
+/// A member as the member list shows them.
+async fn listed(app: &TestApp, token: &str, email: &str) -> Value {
+    let (s, list) = app.call(Method::GET, "/api/v1/members", token, None).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == email)
+        .unwrap_or_else(|| panic!("{email} not listed: {list}"))
+        .clone()
 }
