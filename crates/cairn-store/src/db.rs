@@ -159,7 +159,9 @@ impl Store {
             self.writer
                 .execute_unprepared("PRAGMA optimize=0x10002")
                 .await?;
-            self.writer.execute_unprepared("PRAGMA shrink_memory").await?;
+            self.writer
+                .execute_unprepared("PRAGMA shrink_memory")
+                .await?;
         }
         Ok(())
     }
