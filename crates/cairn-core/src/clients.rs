@@ -357,10 +357,10 @@ impl Cairn {
         actor: &Actor,
         target: Target<'a, client::Model>,
     ) -> Result<Cow<'a, client::Model>> {
-        Ok(match target.seen_by(actor) {
-            Ok(c) => Cow::Borrowed(c),
-            Err(id) => Cow::Owned(self.visible_client(self.store.reader(), actor, id).await?),
-        })
+        let db = self.store.reader();
+        target
+            .resolve(actor, |id| self.visible_client(db, actor, id))
+            .await
     }
 
     /// A client the actor may see, loaded once for the several reads of its card.

@@ -10,7 +10,9 @@
 //! Only the core makes a [`Seen`], and only after the visibility check; a [`Seen`] made for
 //! one actor is checked again when another passes it.
 
-use cairn_domain::{Role, UserId, WorkspaceId};
+use std::borrow::Cow;
+
+use cairn_domain::{Result, Role, UserId, WorkspaceId};
 
 use crate::Actor;
 
@@ -36,11 +38,6 @@ impl<M> Seen<M> {
         }
     }
 
-    /// The record as it was loaded.
-    pub fn model(&self) -> &M {
-        &self.model
-    }
-
     /// Whether it was checked for this actor: same member, same workspace, same role, so the
     /// same visibility scope.
     fn is_for(&self, actor: &Actor) -> bool {
@@ -57,14 +54,20 @@ pub enum Target<'a, M> {
     Seen(&'a Seen<M>),
 }
 
-impl<'a, M> Target<'a, M> {
-    /// The record, when it was seen for `actor`; otherwise `Err` with the id to load and check.
-    pub(crate) fn seen_by(self, actor: &Actor) -> Result<&'a M, uuid::Uuid> {
-        match self {
-            Target::Seen(s) if s.is_for(actor) => Ok(&s.model),
-            Target::Seen(s) => Err(s.id),
-            Target::Id(id) => Err(id),
-        }
+impl<'a, M: Clone> Target<'a, M> {
+    /// The record: as it was seen, when that was for `actor`; otherwise what `load` (which
+    /// checks visibility) gives for its id.
+    pub(crate) async fn resolve<F, Fut>(self, actor: &Actor, load: F) -> Result<Cow<'a, M>>
+    where
+        F: FnOnce(uuid::Uuid) -> Fut,
+        Fut: Future<Output = Result<M>>,
+    {
+        let id = match self {
+            Target::Seen(s) if s.is_for(actor) => return Ok(Cow::Borrowed(&s.model)),
+            Target::Seen(s) => s.id,
+            Target::Id(id) => id,
+        };
+        load(id).await.map(Cow::Owned)
     }
 }
 

@@ -87,10 +87,10 @@ impl Cairn {
         actor: &Actor,
         target: Target<'a, project::Model>,
     ) -> Result<Cow<'a, project::Model>> {
-        Ok(match target.seen_by(actor) {
-            Ok(p) => Cow::Borrowed(p),
-            Err(id) => Cow::Owned(self.visible_project(self.store.reader(), actor, id).await?),
-        })
+        let db = self.store.reader();
+        target
+            .resolve(actor, |id| self.visible_project(db, actor, id))
+            .await
     }
 
     /// A project the actor may see, loaded once for the several reads of a page about it.

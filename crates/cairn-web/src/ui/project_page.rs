@@ -10,6 +10,7 @@ use cairn_core::delivery::SeenProject;
 use cairn_core::delivery::milestones::MilestoneView;
 use cairn_core::delivery::projects::{HealthEntry, ProjectView};
 use cairn_core::delivery::slots::SlotView;
+use cairn_core::delivery::time::ProjectTime;
 use cairn_domain::{Action, DomainError, FieldError, Resource};
 use serde::Deserialize;
 
@@ -25,6 +26,8 @@ pub struct ProjectHead {
     /// The project as checked for the actor: the tab's own reads take it instead of the id,
     /// so the page loads the project once.
     pub seen: SeenProject,
+    /// Time logged against the budget (the time tab shows it in full).
+    pub time: ProjectTime,
     /// The current tab: overview, tasks, board, time, status or history.
     pub tab: &'static str,
     pub open_tasks: u64,
@@ -69,6 +72,7 @@ pub async fn head(
         open_tasks,
         logged: fields::hours(time.minutes),
         billable: fields::hours(time.billable_minutes),
+        time,
         budget,
         can_edit: a.can(Action::Update, Resource::Project),
         tab,

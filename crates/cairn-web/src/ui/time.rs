@@ -5,9 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use cairn_core::delivery::time::{
-    ProjectTime, TimeEntryChanges, TimeEntryView, TimeFilter, Timesheet,
-};
+use cairn_core::delivery::time::{TimeEntryChanges, TimeEntryView, TimeFilter, Timesheet};
 use cairn_core::page::PageRequest;
 use cairn_domain::{Action, DomainError, Resource};
 use chrono::NaiveDate;
@@ -258,7 +256,6 @@ pub async fn view_time_task_options_get(
 struct ProjectTimePage {
     shell: Shell,
     head: ProjectHead,
-    time: ProjectTime,
     entries: Vec<TimeEntryView>,
     next_cursor: Option<String>,
     tasks: Vec<Choice>,
@@ -285,7 +282,6 @@ async fn project_time_page(
     let a = ui.actor();
     let loaded = async {
         let head = head(state, ui, id, "time").await?;
-        let time = state.cairn.project_time(a, &head.seen).await?;
         let entries = state
             .cairn
             .list_time_entries(
@@ -300,18 +296,17 @@ async fn project_time_page(
                 },
             )
             .await?;
-        Ok::<_, DomainError>((head, time, entries))
+        Ok::<_, DomainError>((head, entries))
     }
     .await;
     match loaded {
-        Ok((head, time, entries)) => {
+        Ok((head, entries)) => {
             let mut shell = ui.shell(format!("Time · {}", head.p.name), "projects");
             shell.flash = flash;
             let status = form_status(errors.is_empty());
             let page = ProjectTimePage {
                 shell,
                 head,
-                time,
                 entries: entries.items,
                 next_cursor: entries.next_cursor,
                 tasks: super::choices::project_tasks(state, ui, id, "", 200).await,
