@@ -7,6 +7,7 @@ use cairn_domain::{
 use cairn_store::entities::{membership, user, workspace};
 use cairn_store::sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -559,11 +560,22 @@ impl Cairn {
             &json!({"name": user.name, "timezone": user.timezone}),
             &json!({"name": name, "timezone": tz}),
         );
-        audit::record(
-            &tx,
-            Event::by(actor, "user.profile_updated", "user", actor.user_id).changes(changes),
-        )
-        .await?;
+        // Every workspace the user belongs to shows their name, so each one's activity log
+        // records the change (and each one's cached reads see it: see read_cache).
+        let workspaces: Vec<uuid::Uuid> = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::WorkspaceId)
+            .filter(membership::Column::UserId.eq(user.id))
+            .into_tuple()
+            .all(&tx)
+            .await
+            .map_err(db_err)?;
+        for ws in workspaces {
+            let mut ev = Event::by(actor, "user.profile_updated", "user", actor.user_id)
+                .changes(changes.clone());
+            ev.workspace_id = Some(WorkspaceId(ws));
+            audit::record(&tx, ev).await?;
+        }
         tx.commit().await.map_err(db_err)?;
         Ok(updated)
     }

@@ -131,7 +131,8 @@ fn redact(v: Value) -> Value {
     }
 }
 
-fn chain_key(ws: Option<WorkspaceId>) -> String {
+/// The chain a workspace's events go to (`None`: the installation's `platform` chain).
+pub(crate) fn chain_key(ws: Option<WorkspaceId>) -> String {
     ws.map(|w| w.to_string())
         .unwrap_or_else(|| "platform".into())
 }

@@ -17,6 +17,7 @@ pub mod members;
 pub mod page;
 pub mod passwords;
 pub mod platform;
+mod read_cache;
 pub mod secrets;
 pub mod seen;
 pub mod sessions;
@@ -66,6 +67,8 @@ pub struct Cairn {
     pub config: Config,
     /// The one-time first-run setup token, present while no user exists.
     setup_token: Arc<Mutex<Option<String>>>,
+    /// Results of the heaviest reads, until the workspace changes.
+    reads: read_cache::ReadCache,
 }
 
 impl Cairn {
@@ -76,6 +79,7 @@ impl Cairn {
             cipher,
             config,
             setup_token: Arc::new(Mutex::new(None)),
+            reads: read_cache::ReadCache::default(),
         }
     }
 }

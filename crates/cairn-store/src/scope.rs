@@ -14,7 +14,7 @@ use crate::entities::{client, client_access};
 /// credentials) filter with [`WorkspaceScope::client_filter`], so a restricted client and
 /// everything under it vanishes for everyone not on its access list, without each module
 /// re-implementing the rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WorkspaceScope {
     workspace: WorkspaceId,
     /// `None`: sees every client (owners, admins, platform use cases). `Some(user)`: sees

@@ -4,6 +4,9 @@
 //! into the store with multi-row `INSERT`s (500 rows per statement, one transaction per 1,000
 //! clients). It bypasses the use cases on purpose: no audit entries and no versions are written
 //! for generated rows, so the audit log and the version history do not grow with the data set.
+//! One entry per run (`workspace.data_generated`) says that it happened; it also moves the
+//! workspace's generation, so a running server's read cache does not keep serving what it
+//! read before (see cairn-core's `read_cache`).
 //!
 //! The content (names, statuses, industries, owners, tags, visibility, contacts) is
 //! deterministic for a given `--seed` and workspace membership; ids are fresh UUIDv7 and the
@@ -904,8 +907,30 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
         }
         summary.analyzed = true;
     }
+    record_generated(store, ws.id, json!({"clients": summary.clients})).await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// The one activity-log entry of a generator run, in the workspace's chain.
+pub(crate) async fn record_generated(
+    store: &Store,
+    workspace: Uuid,
+    what: serde_json::Value,
+) -> anyhow::Result<()> {
+    let tx = store.write().await?;
+    let mut event = cairn_core::audit::Event::system(
+        "bench-data",
+        "workspace.data_generated",
+        "workspace",
+        &cairn_core::RequestMeta::default(),
+    );
+    event.workspace_id = Some(cairn_domain::WorkspaceId(workspace));
+    event.record_id = Some(workspace.to_string());
+    event.changes = what;
+    cairn_core::audit::record(&tx, event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Gives SQLite's writer connection a page cache for a bulk load (512 MB instead of the

@@ -3,6 +3,7 @@
 //! duplicates, archive, versions with diff and revert.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use cairn_domain::delivery::{Priority, TaskStatus};
 use cairn_domain::{Action, DomainError, FieldError, Resource, Result, validate};
@@ -24,6 +25,7 @@ use super::{ClientRef, ProjectRef, parse_date};
 use crate::actor::Actor;
 use crate::clients::{UserRef, user_names, user_ref};
 use crate::page::{Page, PageRequest};
+use crate::read_cache::Weigh;
 use crate::seen::Target;
 use crate::tags::{self, TagRef};
 use crate::versions::{self, FieldDiff, VersionView};
@@ -111,6 +113,55 @@ pub struct BoardCard {
     /// Open prerequisites the reader may see.
     pub blocked_by: Vec<TaskRef>,
     pub tags: Vec<TagRef>,
+}
+
+/// A project's board: a column per status, in [`TaskStatus::ALL`] order.
+#[derive(Debug)]
+pub struct Board {
+    pub columns: Vec<CardColumn>,
+}
+
+/// One status column of a board.
+#[derive(Debug)]
+pub struct CardColumn {
+    pub status: TaskStatus,
+    /// The cards in board order.
+    pub cards: Vec<BoardCard>,
+    /// How many cards the board's window leaves out of this column.
+    pub hidden: usize,
+}
+
+impl Weigh for Board {
+    fn weigh(&self) -> u64 {
+        let card = |c: &BoardCard| {
+            256 + c.title.len()
+                + c.blocked_by
+                    .iter()
+                    .map(|t| 96 + t.title.len())
+                    .sum::<usize>()
+                + c.tags.iter().map(|t| 96 + t.name.len()).sum::<usize>()
+        };
+        self.columns
+            .iter()
+            .flat_map(|c| &c.cards)
+            .map(card)
+            .sum::<usize>() as u64
+    }
+}
+
+impl Weigh for Vec<Page<TaskView>> {
+    fn weigh(&self) -> u64 {
+        let task = |t: &TaskView| {
+            768 + t.title.len()
+                + t.description.len()
+                + t.blocked_by
+                    .iter()
+                    .map(|b| 96 + b.title.len())
+                    .sum::<usize>()
+                + t.tags.iter().map(|g| 96 + g.name.len()).sum::<usize>()
+        };
+        self.iter().flat_map(|p| &p.items).map(task).sum::<usize>() as u64
+    }
 }
 
 /// Changes to a task; on update absent fields stay and `Some(None)` clears.
@@ -1283,6 +1334,28 @@ impl Cairn {
         actor: &Actor,
         lists: &[(&TaskFilter, &PageRequest)],
     ) -> Result<Vec<Page<TaskView>>> {
+        actor.require(Action::Read, Resource::Task)?;
+        // `assignee=me` and the due filters depend on who asks and on their today, so both
+        // are part of the key beside the filters; the scope keys what they may see.
+        let args = format!("{}/{}/{lists:?}", actor.user_id, super::today_for(actor));
+        let pages = self
+            .reads
+            .get_or_load(
+                self.store.reader(),
+                actor.scope(),
+                "task_pages",
+                args,
+                self.load_task_pages(actor, lists),
+            )
+            .await?;
+        Ok(pages.as_ref().clone())
+    }
+
+    async fn load_task_pages(
+        &self,
+        actor: &Actor,
+        lists: &[(&TaskFilter, &PageRequest)],
+    ) -> Result<Vec<Page<TaskView>>> {
         let mut fetched = Vec::with_capacity(lists.len());
         let mut rows = Vec::new();
         for (f, page) in lists {
@@ -1528,32 +1601,42 @@ impl Cairn {
 
     /// A project's board: every live task by status column, in board order, as cards (the
     /// fields a card shows; a board holds hundreds, so long fields stay out).
-    pub async fn project_board(
-        &self,
-        actor: &Actor,
-        project_id: uuid::Uuid,
-    ) -> Result<Vec<(TaskStatus, Vec<BoardCard>)>> {
-        Ok(self
-            .project_board_window(actor, project_id, None)
-            .await?
-            .into_iter()
-            .map(|(s, cards, _)| (s, cards))
-            .collect())
+    pub async fn project_board(&self, actor: &Actor, project_id: uuid::Uuid) -> Result<Arc<Board>> {
+        self.project_board_window(actor, project_id, None).await
     }
 
     /// The board with at most `closed_limit` cards in the done and cancelled columns (the
     /// last ones moved there; a finished project's history would otherwise fill the page),
-    /// and how many each column leaves out.
+    /// and how many each column leaves out. Served from the read cache while the workspace
+    /// is unchanged; the permission and the project's visibility are checked every time.
     pub async fn project_board_window<'a>(
         &self,
         actor: &Actor,
         project: impl Into<Target<'a, project::Model>>,
         closed_limit: Option<usize>,
-    ) -> Result<Vec<(TaskStatus, Vec<BoardCard>, usize)>> {
+    ) -> Result<Arc<Board>> {
         actor.require(Action::Read, Resource::Task)?;
-        let db = self.store.reader();
-        let scope = actor.scope();
         let p = self.seen_project(actor, project.into()).await?;
+        let scope = actor.scope();
+        self.reads
+            .get_or_load(
+                self.store.reader(),
+                scope,
+                "board",
+                format!("{}/{closed_limit:?}", p.id),
+                self.load_board(scope, p.id, closed_limit),
+            )
+            .await
+    }
+
+    /// Reads a board: its cards, then their tags, open prerequisites, slots and people.
+    async fn load_board(
+        &self,
+        scope: WorkspaceScope,
+        project_id: uuid::Uuid,
+        closed_limit: Option<usize>,
+    ) -> Result<Board> {
+        let db = self.store.reader();
         type CardRow = (
             uuid::Uuid,
             String,
@@ -1577,7 +1660,7 @@ impl Cairn {
                 C::AssigneeSlotId,
                 C::Position,
             ])
-            .filter(C::ProjectId.eq(p.id))
+            .filter(C::ProjectId.eq(project_id))
             .filter(C::ArchivedAt.is_null())
             .order_by_asc(C::Status)
             .order_by_asc(C::Position)
@@ -1622,7 +1705,7 @@ impl Cairn {
                 .column(project_member::Column::Id)
                 .column(project_member::Column::Role)
                 .column(project_member::Column::UserId)
-                .filter(project_member::Column::ProjectId.eq(p.id))
+                .filter(project_member::Column::ProjectId.eq(project_id))
                 .into_tuple::<(uuid::Uuid, String, Option<uuid::Uuid>)>()
                 .all(db)
                 .await
@@ -1635,9 +1718,13 @@ impl Cairn {
         };
         let people: Vec<uuid::Uuid> = rows.iter().filter_map(|r| who(r.5, r.6)).collect();
         let names = user_names(db, &people).await?;
-        let mut columns: Vec<(TaskStatus, Vec<BoardCard>, usize)> = TaskStatus::ALL
+        let mut columns: Vec<CardColumn> = TaskStatus::ALL
             .iter()
-            .map(|s| (*s, Vec::new(), hidden.get(s.as_str()).copied().unwrap_or(0)))
+            .map(|s| CardColumn {
+                status: *s,
+                cards: Vec::new(),
+                hidden: hidden.get(s.as_str()).copied().unwrap_or(0),
+            })
             .collect();
         for (id, title, status, priority, due_date, user, slot, position) in rows {
             let w = waiting.remove(&id).unwrap_or_default();
@@ -1662,12 +1749,12 @@ impl Cairn {
             };
             if let Some(col) = columns
                 .iter_mut()
-                .find(|(s, _, _)| s.as_str() == card.status)
+                .find(|c| c.status.as_str() == card.status)
             {
-                col.1.push(card);
+                col.cards.push(card);
             }
         }
-        Ok(columns)
+        Ok(Board { columns })
     }
 
     /// The versions of a task, newest first.

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use cairn_core::delivery::capture::CaptureView;
 use cairn_core::delivery::comments::CommentView;
 use cairn_core::delivery::dependencies::DependencyView;
@@ -213,9 +213,9 @@ pub async fn create_project_task(
 
 /// One board column.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BoardColumn {
-    pub status: String,
-    pub tasks: Vec<BoardCard>,
+pub struct BoardColumn<'a> {
+    pub status: &'static str,
+    pub tasks: &'a [BoardCard],
 }
 
 /// A project's board: one column per status, tasks in board order.
@@ -225,16 +225,17 @@ pub async fn board(
     State(state): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<BoardColumn>>> {
-    let cols = state.cairn.project_board(&a, parse_id(&id)?).await?;
-    Ok(Json(
-        cols.into_iter()
-            .map(|(s, tasks)| BoardColumn {
-                status: s.as_str().into(),
-                tasks,
-            })
-            .collect(),
-    ))
+) -> ApiResult<Response> {
+    let board = state.cairn.project_board(&a, parse_id(&id)?).await?;
+    let columns: Vec<BoardColumn> = board
+        .columns
+        .iter()
+        .map(|c| BoardColumn {
+            status: c.status.as_str(),
+            tasks: &c.cards,
+        })
+        .collect();
+    Ok(Json(columns).into_response())
 }
 
 /// One task.

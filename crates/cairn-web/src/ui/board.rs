@@ -19,10 +19,10 @@ use super::{Shell, Ui, error_page, not_found_page, render};
 use crate::AppState;
 
 /// One board column.
-pub struct Column {
+pub struct Column<'a> {
     pub status: &'static str,
     pub label: &'static str,
-    pub tasks: Vec<BoardCard>,
+    pub tasks: &'a [BoardCard],
     /// Older cards of a done or cancelled column left out of the page.
     pub hidden: usize,
 }
@@ -39,10 +39,10 @@ pub struct BoardQuery {
 
 #[derive(Template)]
 #[template(path = "board.html")]
-struct BoardPage {
+struct BoardPage<'a> {
     shell: Shell,
     head: ProjectHead,
-    columns: Vec<Column>,
+    columns: Vec<Column<'a>>,
     today: NaiveDate,
     can_move: bool,
     sortable: &'static str,
@@ -73,12 +73,13 @@ pub async fn view_project_board_get(
             shell: ui.shell(format!("Board · {}", head.p.name), "projects"),
             head,
             columns: board
-                .into_iter()
-                .map(|(s, tasks, hidden)| Column {
-                    status: s.as_str(),
-                    label: s.label(),
-                    tasks,
-                    hidden,
+                .columns
+                .iter()
+                .map(|c| Column {
+                    status: c.status.as_str(),
+                    label: c.status.label(),
+                    tasks: &c.cards,
+                    hidden: c.hidden,
                 })
                 .collect(),
             today: cairn_core::delivery::today_for(ui.actor()),

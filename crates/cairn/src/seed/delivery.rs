@@ -516,6 +516,12 @@ pub async fn generate(store: &Store, opts: &Options) -> anyhow::Result<Summary> 
                 .await?;
         }
     }
+    super::record_generated(
+        store,
+        ws.id,
+        serde_json::json!({"projects": summary.projects, "tasks": summary.tasks}),
+    )
+    .await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

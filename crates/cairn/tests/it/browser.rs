@@ -132,10 +132,11 @@ async fn delivery_journey_template_board_drag_and_capture_in_chromium() {
     assert_eq!(projects[0].template.as_deref(), Some("poc-pilot"));
     let board = app.cairn.project_board(&ann, projects[0].id).await.unwrap();
     let in_progress: Vec<&str> = board
+        .columns
         .iter()
-        .find(|(s, _)| s.as_str() == "in_progress")
+        .find(|c| c.status.as_str() == "in_progress")
         .unwrap()
-        .1
+        .cards
         .iter()
         .map(|t| t.title.as_str())
         .collect();

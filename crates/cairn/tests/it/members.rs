@@ -306,8 +306,8 @@ async fn temporary_password_must_be_changed_before_anything_else() {
 #[tokio::test]
 async fn invite_links_work_once_and_join_an_existing_account() {
     let app = TestApp::spawn().await;
-    app.owner("Acme", "ann@acme.test").await;
-    app.owner("Beta", "bob@beta.test").await;
+    let (_, acme) = app.owner("Acme", "ann@acme.test").await;
+    let (_, beta) = app.owner("Beta", "bob@beta.test").await;
     let owner = app.token("ann@acme.test").await;
     // A brand-new person.
     let (s, inv) = app.call(Method::POST, "/api/v1/members", &owner, Some(json!({"email": "nia@acme.test", "name": "Nia", "role": "viewer", "method": "invite"}))).await;
@@ -353,6 +353,35 @@ async fn invite_links_work_once_and_join_an_existing_account() {
     let bob = app.token("bob@beta.test").await;
     let (_, me) = app.call(Method::GET, "/api/v1/me", &bob, None).await;
     assert_eq!(me["workspaces"].as_array().unwrap().len(), 2);
+
+    // Both workspaces show Bob's name, so a change to it is logged in each of them (and each
+    // one's read cache lets go of the old name).
+    let csrf = b.csrf("/settings/profile").await;
+    let r = b
+        .post_form(
+            "/settings/profile",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Bob Builder"),
+                ("timezone", "UTC"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    use cairn_store::entities::audit_entry;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut logged: Vec<Option<uuid::Uuid>> = audit_entry::Entity::find()
+        .filter(audit_entry::Column::Action.eq("user.profile_updated"))
+        .all(app.cairn.store.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.workspace_id)
+        .collect();
+    logged.sort();
+    let mut expected = vec![Some(acme), Some(beta)];
+    expected.sort();
+    assert_eq!(logged, expected);
 
     // A withdrawn invite's link stops working.
     let (_, inv) = app.call(Method::POST, "/api/v1/members", &owner, Some(json!({"email": "oops@acme.test", "name": "Oops", "role": "member", "method": "invite"}))).await;

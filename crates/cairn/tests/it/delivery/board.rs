@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{client, get, id, project, task, team};
-use crate::harness::TestApp;
+use super::{client, create, get, id, project, task, team, user_id};
+use crate::harness::{PASSWORD, TestApp};
 
 /// Titles per column of the project's board, in board order.
 async fn columns(app: &TestApp, token: &str, pid: &str) -> Vec<(String, Vec<String>)> {
@@ -138,4 +138,165 @@ async fn moves_persist_status_and_order_through_renumbering() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(super::fields(&v), ["after"]);
     assert_eq!(column(app, &t.mia, &pid, "todo").await, got);
+}
+
+/// The card of `task` on the board as `token` sees it.
+async fn card(app: &TestApp, token: &str, pid: &str, task: &str) -> Value {
+    let board = get(app, token, &format!("/api/v1/projects/{pid}/board")).await;
+    board
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tasks"].as_array().unwrap())
+        .find(|c| c["id"] == task)
+        .cloned()
+        .unwrap_or_else(|| panic!("{task} on the board: {board}"))
+}
+
+async fn patch(app: &TestApp, token: &str, path: &str, body: Value) {
+    let (s, v) = app.call(Method::PATCH, path, token, Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "PATCH {path}: {v}");
+}
+
+/// Boards come from a read cache that lasts until the workspace changes. Every change that
+/// shows on a card, including ones made outside the board's project, reaches the next read,
+/// and each reader gets the board as they may see it, never one loaded for someone else.
+#[tokio::test]
+async fn the_board_shows_every_change_that_touches_its_cards_to_each_reader_as_they_may_see_it() {
+    let t = team().await;
+    let app = &t.app;
+    let open = client(app, &t.owner, "Northwind").await;
+    let pid = id(&project(app, &t.owner, &open, "Website", json!({})).await);
+    // A prerequisite in another client's project, which mia may not see.
+    let secret = client(app, &t.owner, "Secret").await;
+    let (s, v) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/clients/{secret}/access"),
+            &t.owner,
+            Some(json!({"visibility": "restricted", "users": []})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let other = id(&project(app, &t.owner, &secret, "Audit", json!({})).await);
+    let prerequisite = id(&task(app, &t.owner, &other, "Sign the NDA", json!({})).await);
+    let tag = create(
+        app,
+        &t.owner,
+        "/api/v1/tags",
+        json!({"name": "ops", "colour": "#22c55e"}),
+    )
+    .await;
+    let slot = id(&create(
+        app,
+        &t.owner,
+        &format!("/api/v1/projects/{pid}/members"),
+        json!({"role": "Designer"}),
+    )
+    .await);
+    let work = id(&task(
+        app,
+        &t.owner,
+        &pid,
+        "Launch",
+        json!({"tags": [id(&tag)], "assignee_slot_id": slot}),
+    )
+    .await);
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/tasks/{work}/dependencies"),
+            &t.owner,
+            Some(json!({"depends_on": prerequisite})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // The owner's board is loaded first; mia's must not be the owner's.
+    let owners = card(app, &t.owner, &pid, &work).await;
+    assert_eq!(owners["blocked"], true);
+    assert_eq!(owners["blocked_by"][0]["title"], "Sign the NDA");
+    let mias = card(app, &t.mia, &pid, &work).await;
+    assert_eq!(
+        mias["blocked"], true,
+        "blocked, by something mia may not see"
+    );
+    assert_eq!(mias["blocked_by"], json!([]), "{mias}");
+    assert_eq!(mias["tags"][0]["name"], "ops");
+    assert_eq!(mias["assignee"], Value::Null);
+
+    // The prerequisite, in another project, is done: the card is no longer blocked.
+    patch(
+        app,
+        &t.owner,
+        &format!("/api/v1/tasks/{prerequisite}"),
+        json!({"status": "done"}),
+    )
+    .await;
+    assert_eq!(card(app, &t.mia, &pid, &work).await["blocked"], false);
+    assert_eq!(
+        card(app, &t.owner, &pid, &work).await["blocked_by"],
+        json!([])
+    );
+
+    // A workspace tag renamed, a slot filled, then its person renamed.
+    patch(
+        app,
+        &t.owner,
+        &format!("/api/v1/tags/{}", id(&tag)),
+        json!({"name": "infra"}),
+    )
+    .await;
+    assert_eq!(
+        card(app, &t.mia, &pid, &work).await["tags"][0]["name"],
+        "infra"
+    );
+    let max = user_id(app, &t.max).await;
+    patch(
+        app,
+        &t.owner,
+        &format!("/api/v1/project-members/{slot}"),
+        json!({"user_id": max}),
+    )
+    .await;
+    let staffed = card(app, &t.mia, &pid, &work).await;
+    assert_eq!(staffed["assignee"]["id"], max.as_str());
+    assert_eq!(staffed["assignee"]["name"], "User max@acme.test");
+    let b = app.browser_login("max@acme.test", PASSWORD).await;
+    let csrf = b.csrf("/settings/profile").await;
+    let r = b
+        .post_form(
+            "/settings/profile",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Max Power"),
+                ("timezone", "Europe/Berlin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "profile saved");
+    assert_eq!(
+        card(app, &t.mia, &pid, &work).await["assignee"]["name"],
+        "Max Power"
+    );
+
+    // Restricting the board's own client takes the board away from mia at once.
+    let (s, v) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/clients/{open}/access"),
+            &t.owner,
+            Some(json!({"visibility": "restricted", "users": []})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/projects/{pid}/board"),
+            &t.mia,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }
