@@ -4,8 +4,9 @@
 //   node e2e/delivery.mjs <base-url> <email> <password> <client-name>
 //
 // The user (who can see <client-name>) creates a project from the "PoC / Pilot" template and
-// finds its milestones and tasks; drags a card from "To do" to "In progress", drags a second
-// one above it, moves a third with the keyboard, and reloads to find all three where they were
+// finds its milestones and tasks; edits a task's priority and status inline in the list and
+// reloads to find them saved; drags a card from "To do" to "In progress", drags a second one
+// above it, moves a third with the keyboard, and reloads to find all three where they were
 // put; then captures "Draft kickoff agenda for <client> tomorrow !p1" from the header and
 // opens the task it made. Exits 1 with a clear message on the first mismatch, on page errors
 // and on CSP violations. Screenshots go to web/test-results/.
@@ -87,6 +88,25 @@ await page.waitForURL(/\/tasks$/);
 const rows = page.locator('table.tasks tbody tr[data-href]');
 await check(page, (await rows.count()) === 13, `expected the template's 13 tasks, found ${await rows.count()}`);
 await check(page, (await page.locator('table.tasks').textContent()).includes('Agree success criteria and metrics'), 'a template task is missing');
+
+// Inline edit in the list: each control posts its field with htmx, the row is swapped for the
+// saved one (with its new version), and the values hold after a reload.
+const editable = rows.filter({ hasNotText: /Agree success criteria|Confirm data access|Set up the environment/ }).last();
+const rowId = await editable.getAttribute('id');
+const inRow = (name) => page.locator(`#${rowId} [name="${name}"]`);
+async function inlineEdit(name, value) {
+  const before = await inRow(name).getAttribute('hx-vals');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/inline') && r.request().method() === 'POST');
+  await inRow(name).selectOption(value);
+  const res = await saved;
+  if (res.status() !== 200) await fail(page, `the inline ${name} edit answered ${res.status()}: ${await res.text()}`);
+  await page.waitForFunction(([id, n, b]) => document.querySelector(`#${id} [name="${n}"]`)?.getAttribute('hx-vals') !== b, [rowId, name, before]);
+}
+await inlineEdit('priority', 'p0');
+await inlineEdit('status', 'blocked');
+await page.reload();
+await check(page, (await inRow('priority').inputValue()) === 'p0', `after reload the inline priority is ${await inRow('priority').inputValue()}`);
+await check(page, (await inRow('status').inputValue()) === 'blocked', `after reload the inline status is ${await inRow('status').inputValue()}`);
 
 // (b) The board: drag and drop across columns and within one, then a keyboard move.
 await page.goto(`${projectUrl}/board`);

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use crate::actor::Actor;
 use crate::audit::{self, Event};
 use crate::page::{Page, PageRequest};
+use crate::read_cache::Weigh;
 use crate::seen::{Seen, Target};
 use crate::tags::{self, TagRef};
 use crate::{Cairn, check_version, collect_errors, db_err, versions};
@@ -83,6 +84,30 @@ pub struct ClientChanges {
     pub visibility: Option<String>,
     /// Users who may see a restricted client (owners and admins always can).
     pub access: Option<Vec<uuid::Uuid>>,
+}
+
+impl Weigh for Page<ClientView> {
+    fn weigh(&self) -> u64 {
+        let client = |c: &ClientView| {
+            768 + c.name.len()
+                + c.notes.len()
+                + c.address.as_ref().map_or(0, String::len)
+                + c.tags.iter().map(|t| 96 + t.name.len()).sum::<usize>()
+        };
+        self.items.iter().map(client).sum::<usize>() as u64
+    }
+}
+
+/// Records for a picker: id and label.
+pub(crate) struct Choices<T>(pub(crate) Vec<(uuid::Uuid, T)>);
+
+impl<T: AsRef<str>> Weigh for Choices<T> {
+    fn weigh(&self) -> u64 {
+        self.0
+            .iter()
+            .map(|(_, label)| 48 + label.as_ref().len())
+            .sum::<usize>() as u64
+    }
 }
 
 /// Filters and sort of the client list.
@@ -395,8 +420,33 @@ impl Cairn {
         actor.require(Action::Create, Resource::Client)
     }
 
-    /// The client list: server-side filters, sort and keyset pagination.
+    /// The client list: server-side filters, sort and keyset pagination. Served from the
+    /// read cache while the workspace is unchanged.
     pub async fn list_clients(
+        &self,
+        actor: &Actor,
+        f: &ClientFilter,
+        page: &PageRequest,
+    ) -> Result<Page<ClientView>> {
+        actor.require(Action::Read, Resource::Client)?;
+        // `owner=me` depends on who asks.
+        let args = format!("{}/{f:?}/{page:?}", actor.user_id);
+        let page = self
+            .reads
+            .get_or_load(
+                self.store.reader(),
+                actor.scope(),
+                "clients",
+                args,
+                self.load_client_page(actor, f, page),
+            )
+            .await?;
+        Ok(page.as_ref().clone())
+    }
+
+    /// One page of the client list from the database (exports read every page this way, so
+    /// that they do not fill the read cache).
+    pub(crate) async fn load_client_page(
         &self,
         actor: &Actor,
         f: &ClientFilter,
@@ -544,19 +594,28 @@ impl Cairn {
         limit: u64,
     ) -> Result<Vec<(uuid::Uuid, String)>> {
         actor.require(Action::Read, Resource::Client)?;
-        client::Entity::find()
-            .select_only()
-            .column(client::Column::Id)
-            .column(client::Column::Name)
-            .filter(actor.scope().clients_filter())
-            .filter(client::Column::ArchivedAt.is_null())
-            .order_by_asc(client::Column::SortKey)
-            .order_by_asc(client::Column::Id)
-            .limit(limit)
-            .into_tuple()
-            .all(self.store.reader())
-            .await
-            .map_err(db_err)
+        let db = self.store.reader();
+        let load = async {
+            client::Entity::find()
+                .select_only()
+                .column(client::Column::Id)
+                .column(client::Column::Name)
+                .filter(actor.scope().clients_filter())
+                .filter(client::Column::ArchivedAt.is_null())
+                .order_by_asc(client::Column::SortKey)
+                .order_by_asc(client::Column::Id)
+                .limit(limit)
+                .into_tuple()
+                .all(db)
+                .await
+                .map_err(db_err)
+                .map(Choices)
+        };
+        let choices = self
+            .reads
+            .get_or_load(db, actor.scope(), "client_choices", limit.to_string(), load)
+            .await?;
+        Ok(choices.0.clone())
     }
 
     /// Number of clients the actor can see (not archived), for dashboards.

@@ -9,6 +9,7 @@ use crate::activity::ActivityView;
 use crate::actor::Actor;
 use crate::delivery::tasks::{TaskFilter, TaskView};
 use crate::page::PageRequest;
+use crate::read_cache::Weigh;
 use crate::{Cairn, chrono_dur, db_err};
 
 /// What the dashboard shows.
@@ -34,23 +35,40 @@ pub struct Dashboard {
 /// Tasks per list on the dashboard.
 const DASHBOARD_TASKS: u64 = 8;
 
+/// The part of the dashboard that changes only when the workspace does, so it comes from
+/// the read cache: the counts over clients, members and projects, and the recent activity.
+#[derive(Debug)]
+struct WorkspaceFigures {
+    clients: u64,
+    active_members: u64,
+    temporary_passwords: u64,
+    projects_at_risk: u64,
+    recent: Vec<ActivityView>,
+}
+
+impl Weigh for WorkspaceFigures {
+    fn weigh(&self) -> u64 {
+        256 + 1024 * self.recent.len() as u64
+    }
+}
+
 impl Cairn {
     /// Real figures for the actor's dashboard.
     pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard> {
         let db = self.store.reader();
         let now = cairn_domain::time::now();
-        let members = membership::Entity::find()
-            .filter(membership::Column::WorkspaceId.eq(actor.scope().uuid()))
-            .filter(membership::Column::DisabledAt.is_null())
-            .all(db)
-            .await
-            .map_err(db_err)?;
-        let temporary_passwords = user::Entity::find()
-            .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id).collect::<Vec<_>>()))
-            .filter(user::Column::MustChangePassword.eq(true))
-            .count(db)
-            .await
-            .map_err(db_err)?;
+        // Members see their own recent activity: the reader is part of the key.
+        let figures = self
+            .reads
+            .get_or_load(
+                db,
+                actor.scope(),
+                "dashboard",
+                actor.user_id.to_string(),
+                self.workspace_figures(actor),
+            )
+            .await?;
+        // Sessions and last week's events change with the clock, not only with the data.
         let my_sessions = session::Entity::find()
             .filter(session::Column::UserId.eq(actor.user_id.0))
             .filter(session::Column::RevokedAt.is_null())
@@ -59,25 +77,9 @@ impl Cairn {
             .count(db)
             .await
             .map_err(db_err)?;
-        let manager = actor.role.is_admin_or_owner();
-        let recent = if manager {
-            self.list_activity(
-                actor,
-                &Default::default(),
-                &crate::page::PageRequest {
-                    limit: Some(10),
-                    cursor: None,
-                },
-            )
-            .await?
-            .items
-        } else {
-            self.my_recent_activity(actor, 10).await?
-        };
         let events_last_week = self
             .activity_count_since(actor, now - chrono::Duration::days(7))
             .await?;
-        let clients = self.count_clients(actor).await?;
         let mine = |due: &str| TaskFilter {
             assignee: Some("me".into()),
             due: Some(due.into()),
@@ -93,18 +95,54 @@ impl Cairn {
             .await?
             .try_into()
             .map_err(|_| DomainError::Internal("one page per task list".into()))?;
-        let projects_at_risk = self.count_projects_at_risk(actor).await?;
         Ok(Dashboard {
             overdue_more: overdue.next_cursor.is_some(),
             overdue: overdue.items,
             due_today_more: due_today.next_cursor.is_some(),
             due_today: due_today.items,
-            projects_at_risk,
-            clients,
-            active_members: members.len() as u64,
-            temporary_passwords,
+            projects_at_risk: figures.projects_at_risk,
+            clients: figures.clients,
+            active_members: figures.active_members,
+            temporary_passwords: figures.temporary_passwords,
             events_last_week,
             my_sessions,
+            recent: figures.recent.clone(),
+        })
+    }
+
+    async fn workspace_figures(&self, actor: &Actor) -> Result<WorkspaceFigures> {
+        let db = self.store.reader();
+        let members = membership::Entity::find()
+            .filter(membership::Column::WorkspaceId.eq(actor.scope().uuid()))
+            .filter(membership::Column::DisabledAt.is_null())
+            .all(db)
+            .await
+            .map_err(db_err)?;
+        let temporary_passwords = user::Entity::find()
+            .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id).collect::<Vec<_>>()))
+            .filter(user::Column::MustChangePassword.eq(true))
+            .count(db)
+            .await
+            .map_err(db_err)?;
+        let recent = if actor.role.is_admin_or_owner() {
+            self.list_activity(
+                actor,
+                &Default::default(),
+                &crate::page::PageRequest {
+                    limit: Some(10),
+                    cursor: None,
+                },
+            )
+            .await?
+            .items
+        } else {
+            self.my_recent_activity(actor, 10).await?
+        };
+        Ok(WorkspaceFigures {
+            clients: self.count_clients(actor).await?,
+            active_members: members.len() as u64,
+            temporary_passwords,
+            projects_at_risk: self.count_projects_at_risk(actor).await?,
             recent,
         })
     }

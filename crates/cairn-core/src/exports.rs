@@ -287,7 +287,7 @@ impl Cairn {
             cursor: None,
         };
         loop {
-            let p = self.list_clients(actor, filter, &page).await?;
+            let p = self.load_client_page(actor, filter, &page).await?;
             all.extend(p.items);
             match p.next_cursor {
                 Some(c) => page.cursor = Some(c),

@@ -45,6 +45,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub invite_ttl: Duration,
+    /// The read cache's budget in bytes of cached results; 0 turns it off.
+    pub read_cache_bytes: u64,
 }
 
 impl Default for Config {
@@ -55,6 +57,8 @@ impl Default for Config {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             invite_ttl: Duration::from_secs(7 * 24 * 3600),
+            // A 500-card board weighs about 150 KB: this holds over a hundred of them.
+            read_cache_bytes: 24 * 1024 * 1024,
         }
     }
 }
@@ -75,11 +79,11 @@ impl Cairn {
     /// Wires the core.
     pub fn new(store: Store, cipher: Cipher, config: Config) -> Self {
         Self {
+            reads: read_cache::ReadCache::new(config.read_cache_bytes),
             store,
             cipher,
             config,
             setup_token: Arc::new(Mutex::new(None)),
-            reads: read_cache::ReadCache::default(),
         }
     }
 }

@@ -26,10 +26,6 @@ use cairn_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilte
 
 use crate::{Result, audit, db_err};
 
-/// The cache's budget in approximate bytes of cached results (see each read's weight).
-/// A 500-card board weighs about 150 KB, so this holds well over a hundred of them.
-const BUDGET_BYTES: u64 = 24 * 1024 * 1024;
-
 /// The chain lengths of the workspace and of the platform when a result was loaded.
 type Generation = (i64, i64);
 
@@ -58,20 +54,24 @@ impl quick_cache::Weighter<Key, Entry> for ByWeight {
     }
 }
 
-/// The shared cache; cheap to clone.
+/// The shared cache; cheap to clone. `None` when turned off.
 #[derive(Clone)]
 pub(crate) struct ReadCache {
-    entries: Arc<quick_cache::sync::Cache<Key, Entry, ByWeight>>,
+    entries: Option<Arc<quick_cache::sync::Cache<Key, Entry, ByWeight>>>,
 }
 
-impl Default for ReadCache {
-    fn default() -> Self {
+impl ReadCache {
+    /// A cache holding about `budget_bytes` of results (see each read's [`Weigh`]); 0 turns
+    /// it off, and every read goes to the database.
+    pub(crate) fn new(budget_bytes: u64) -> Self {
         Self {
-            entries: Arc::new(quick_cache::sync::Cache::with_weighter(
-                256,
-                BUDGET_BYTES,
-                ByWeight,
-            )),
+            entries: (budget_bytes > 0).then(|| {
+                Arc::new(quick_cache::sync::Cache::with_weighter(
+                    256,
+                    budget_bytes,
+                    ByWeight,
+                ))
+            }),
         }
     }
 }
@@ -96,14 +96,16 @@ impl ReadCache {
         T: Weigh + Send + Sync + 'static,
         F: Future<Output = Result<T>>,
     {
+        let Some(entries) = &self.entries else {
+            return Ok(Arc::new(load.await?));
+        };
         let key = Key {
             scope,
             generation: generation(db, scope).await?,
             read,
             args,
         };
-        let entry = self
-            .entries
+        let entry = entries
             .get_or_insert_async(&key, async {
                 let value = load.await?;
                 Ok::<_, crate::DomainError>(Entry {

@@ -216,6 +216,10 @@ pub struct ServeArgs {
     /// Hours after sign-in at which a session ends regardless of activity.
     #[arg(long, env = "CAIRN_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
+    /// Megabytes of board and list results kept until the workspace changes (0 turns the read
+    /// cache off; see docs/architecture.md).
+    #[arg(long, env = "CAIRN_READ_CACHE_MB", default_value_t = 24)]
+    pub read_cache_mb: u64,
     /// Append every SQL statement, with its parameters, to this file (benchmarks only: it
     /// slows every query; see `cairn bench-replay`).
     #[arg(long, hide = true)]
@@ -500,6 +504,7 @@ async fn serve(paths: Paths, args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         session_idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
         session_absolute: Duration::from_secs(args.session_max_hours.max(1) * 3600),
+        read_cache_bytes: args.read_cache_mb.saturating_mul(1024 * 1024),
         ..Config::default()
     };
     let app = crate::open_traced(&paths, config, args.trace_sql.as_deref()).await?;

@@ -1351,7 +1351,9 @@ impl Cairn {
         Ok(pages.as_ref().clone())
     }
 
-    async fn load_task_pages(
+    /// The task lists from the database (exports read every page this way, so that they do
+    /// not fill the read cache).
+    pub(crate) async fn load_task_pages(
         &self,
         actor: &Actor,
         lists: &[(&TaskFilter, &PageRequest)],

@@ -188,7 +188,10 @@ impl Cairn {
             cursor: None,
         };
         loop {
-            let p = self.list_tasks(actor, filter, &page).await?;
+            let p = self
+                .load_task_pages(actor, &[(filter, &page)])
+                .await?
+                .remove(0);
             all.extend(p.items);
             if all.len() > MAX_TASK_ROWS {
                 return Err(DomainError::invalid(

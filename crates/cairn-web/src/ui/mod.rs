@@ -542,10 +542,16 @@ pub fn session_cookie(state: &AppState, s: &NewSession) -> Cookie<'static> {
         .build()
 }
 
+/// The buffer a page starts rendering into.
+const RENDER_BUFFER: usize = 64 * 1024;
+
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
+    // askama's own first guess is the template's literal text, a few KB; list pages run to
+    // hundreds of KB, and each doubling of the buffer copies everything written so far.
+    let mut html = String::with_capacity(RENDER_BUFFER.max(T::SIZE_HINT));
+    match t.render_into(&mut html) {
+        Ok(()) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
