@@ -9,6 +9,7 @@ pub mod capture;
 pub mod comments;
 pub mod dependencies;
 pub mod milestones;
+pub mod overview;
 pub mod projects;
 pub mod slots;
 pub mod summary;

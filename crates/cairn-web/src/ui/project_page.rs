@@ -2,12 +2,15 @@
 //! milestones, role slots, health, save as template and delete. Sub-forms that fail come back
 //! to the overview with their errors.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use cairn_core::delivery::SeenProject;
 use cairn_core::delivery::milestones::MilestoneView;
+use cairn_core::delivery::overview::ProjectOverview;
 use cairn_core::delivery::projects::{HealthEntry, ProjectView};
 use cairn_core::delivery::slots::SlotView;
 use cairn_core::delivery::time::ProjectTime;
@@ -26,6 +29,9 @@ pub struct ProjectHead {
     /// The project as checked for the actor: the tab's own reads take it instead of the id,
     /// so the page loads the project once.
     pub seen: SeenProject,
+    /// The page's figures as one cached read (the overview tab shows its milestones, slots
+    /// and health history).
+    pub overview: Arc<ProjectOverview>,
     /// Time logged against the budget (the time tab shows it in full).
     pub time: ProjectTime,
     /// The current tab: overview, tasks, board, time, status or history.
@@ -46,9 +52,9 @@ pub async fn head(
 ) -> Result<ProjectHead, DomainError> {
     let a = ui.actor();
     let seen = state.cairn.see_project(a, id).await?;
-    let p = state.cairn.get_project(a, &seen).await?;
-    let counts = state.cairn.project_task_counts(a, &seen).await?;
-    let time = state.cairn.project_time(a, &seen).await?;
+    let overview = state.cairn.project_overview(a, &seen).await?;
+    let (p, time) = (overview.project.clone(), overview.time.clone());
+    let counts = &overview.task_counts;
     let currency = state
         .cairn
         .get_workspace(a)
@@ -78,6 +84,7 @@ pub async fn head(
         tab,
         p,
         seen,
+        overview,
     })
 }
 
@@ -97,14 +104,14 @@ fn money(v: f64) -> String {
 
 #[derive(Template)]
 #[template(path = "project.html")]
-struct ProjectPage {
+struct ProjectPage<'a> {
     shell: Shell,
     head: ProjectHead,
     goals_html: String,
     description_html: String,
-    health_history: Vec<HealthEntry>,
-    milestones: Vec<MilestoneView>,
-    slots: Vec<SlotView>,
+    health_history: &'a [HealthEntry],
+    milestones: &'a [MilestoneView],
+    slots: &'a [SlotView],
     members: Vec<(String, String)>,
     healths: Vec<&'static str>,
     milestone_statuses: Vec<&'static str>,
@@ -125,16 +132,10 @@ pub async fn overview(
     notice: Option<(bool, String)>,
 ) -> Response {
     let a = ui.actor();
-    let loaded = async {
-        let head = head(state, ui, id, "overview").await?;
-        let health_history = state.cairn.project_health_history(a, &head.seen).await?;
-        let milestones = state.cairn.list_milestones(a, &head.seen, false).await?;
-        let slots = state.cairn.list_slots(a, &head.seen).await?;
-        Ok::<_, DomainError>((head, health_history, milestones, slots))
-    }
-    .await;
+    let loaded = async { head(state, ui, id, "overview").await }.await;
     match loaded {
-        Ok((head, health_history, milestones, slots)) => {
+        Ok(head) => {
+            let overview = head.overview.clone();
             let mut shell = ui.shell(head.p.name.clone(), "projects");
             shell.flash = notice;
             let status = form_status(errors.is_empty());
@@ -143,9 +144,9 @@ pub async fn overview(
                 goals_html: markdown::render(&head.p.goals),
                 description_html: markdown::render(&head.p.description),
                 head,
-                health_history,
-                milestones,
-                slots,
+                health_history: &overview.health_history,
+                milestones: &overview.milestones,
+                slots: &overview.slots,
                 members: super::choices::members(state, ui).await,
                 healths: vocab::healths(),
                 milestone_statuses: vocab::milestone_statuses(),
