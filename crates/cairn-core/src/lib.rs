@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod actor;
 pub mod audit;
+pub mod client_overview;
 pub mod clients;
 pub mod contacts;
 pub mod dashboard;

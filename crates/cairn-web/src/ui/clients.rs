@@ -377,20 +377,20 @@ fn parse_path(id: &str) -> Option<uuid::Uuid> {
 
 #[derive(Template)]
 #[template(path = "client.html")]
-struct ClientPage {
+struct ClientPage<'a> {
     shell: Shell,
-    c: ClientView,
+    c: &'a ClientView,
     notes_html: String,
-    contacts: Vec<ContactView>,
-    interactions: Vec<InteractionView>,
-    activity: Vec<ActivityView>,
+    contacts: &'a [ContactView],
+    interactions: &'a [InteractionView],
+    activity: &'a [ActivityView],
     members: Vec<(String, String)>,
     access: Vec<String>,
     kinds: Vec<&'static str>,
     can_edit: bool,
     can_log: bool,
     errors: FormErrors,
-    projects: Vec<cairn_core::delivery::projects::ProjectView>,
+    projects: &'a [cairn_core::delivery::projects::ProjectView],
     can_create_project: bool,
 }
 
@@ -398,76 +398,31 @@ async fn card(state: &AppState, ui: &Ui, id: uuid::Uuid, errors: FormErrors) -> 
     let a = ui.actor();
     let loaded = async {
         let seen = state.cairn.see_client(a, id).await?;
-        let c = state.cairn.get_client(a, &seen).await?;
-        let contacts = state.cairn.list_contacts(a, &seen, false).await?;
-        let interactions = state
-            .cairn
-            .list_interactions(
-                a,
-                &seen,
-                &PageRequest {
-                    limit: Some(100),
-                    cursor: None,
-                },
-            )
-            .await?
-            .items;
-        let activity = state.cairn.client_activity(a, &seen, 20).await?;
-        let projects = if !a.can(Action::Read, Resource::Project) {
-            vec![]
-        } else {
-            state
-                .cairn
-                .list_projects(
-                    a,
-                    &cairn_core::delivery::projects::ProjectFilter {
-                        client: Some(id),
-                        sort: Some("-updated_at".into()),
-                        ..Default::default()
-                    },
-                    &PageRequest {
-                        limit: Some(50),
-                        cursor: None,
-                    },
-                )
-                .await?
-                .items
-        };
-        let access = if a.role.is_admin_or_owner() {
-            state
-                .cairn
-                .client_access(a, &seen)
-                .await?
-                .into_iter()
-                .map(|u| u.id.to_string())
-                .collect()
-        } else {
-            vec![]
-        };
-        Ok::<_, DomainError>((c, contacts, interactions, activity, access, projects))
+        state.cairn.client_overview(a, &seen).await
     }
     .await;
     match loaded {
-        Ok((c, contacts, interactions, activity, access, projects)) => {
+        Ok(card) => {
             let status = if errors.is_empty() {
                 StatusCode::OK
             } else {
                 StatusCode::BAD_REQUEST
             };
+            let c = &card.client;
             let page = ClientPage {
                 shell: ui.shell(c.name.clone(), "clients"),
                 notes_html: markdown::render(&c.notes),
                 c,
-                contacts,
-                interactions,
-                activity,
+                contacts: &card.contacts,
+                interactions: &card.interactions,
+                activity: &card.activity,
                 members: member_choices(state, ui).await,
-                access,
+                access: card.access.iter().map(|u| u.id.to_string()).collect(),
                 kinds: words(InteractionKind::ALL, InteractionKind::as_str),
                 can_edit: can_edit(ui),
                 can_log: a.can(Action::Create, Resource::Interaction),
                 errors,
-                projects,
+                projects: &card.projects,
                 can_create_project: a.can(Action::Create, Resource::Project),
             };
             (status, render(&page)).into_response()
