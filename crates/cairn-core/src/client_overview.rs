@@ -40,15 +40,14 @@ pub struct ClientOverview {
 
 impl Weigh for ClientOverview {
     fn weigh(&self) -> u64 {
-        let c = &self.client;
         let interactions: usize = self.interactions.iter().map(|i| 256 + i.body.len()).sum();
-        (2048
-            + c.notes.len()
-            + interactions
-            + 384 * self.contacts.len()
-            + 1024 * self.activity.len()
-            + 768 * self.projects.len()
-            + 64 * self.access.len()) as u64
+        self.client.weigh()
+            + (1024
+                + interactions
+                + 384 * self.contacts.len()
+                + 1024 * self.activity.len()
+                + 768 * self.projects.len()
+                + 64 * self.access.len()) as u64
     }
 }
 
@@ -101,14 +100,12 @@ impl Cairn {
                 },
             })
         };
-        self.reads
-            .get_or_load(
-                self.store.reader(),
-                actor.scope(),
-                "client_overview",
-                format!("{}/{projects}/{access}", client.id),
-                load,
-            )
-            .await
+        self.cached(
+            actor,
+            "client_overview",
+            format!("{}/{projects}/{access}", client.id),
+            load,
+        )
+        .await
     }
 }

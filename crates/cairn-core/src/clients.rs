@@ -86,15 +86,11 @@ pub struct ClientChanges {
     pub access: Option<Vec<uuid::Uuid>>,
 }
 
-impl Weigh for Page<ClientView> {
+impl Weigh for ClientView {
     fn weigh(&self) -> u64 {
-        let client = |c: &ClientView| {
-            768 + c.name.len()
-                + c.notes.len()
-                + c.address.as_ref().map_or(0, String::len)
-                + c.tags.iter().map(|t| 96 + t.name.len()).sum::<usize>()
-        };
-        self.items.iter().map(client).sum::<usize>() as u64
+        (768 + self.name.len() + self.notes.len() + self.address.as_ref().map_or(0, String::len))
+            as u64
+            + self.tags.weigh()
     }
 }
 
@@ -432,10 +428,8 @@ impl Cairn {
         // `owner=me` depends on who asks.
         let args = format!("{}/{f:?}/{page:?}", actor.user_id);
         let page = self
-            .reads
-            .get_or_load(
-                self.store.reader(),
-                actor.scope(),
+            .cached(
+                actor,
                 "clients",
                 args,
                 self.load_client_page(actor, f, page),
@@ -594,7 +588,6 @@ impl Cairn {
         limit: u64,
     ) -> Result<Vec<(uuid::Uuid, String)>> {
         actor.require(Action::Read, Resource::Client)?;
-        let db = self.store.reader();
         let load = async {
             client::Entity::find()
                 .select_only()
@@ -606,14 +599,13 @@ impl Cairn {
                 .order_by_asc(client::Column::Id)
                 .limit(limit)
                 .into_tuple()
-                .all(db)
+                .all(self.store.reader())
                 .await
                 .map_err(db_err)
                 .map(Choices)
         };
         let choices = self
-            .reads
-            .get_or_load(db, actor.scope(), "client_choices", limit.to_string(), load)
+            .cached(actor, "client_choices", limit.to_string(), load)
             .await?;
         Ok(choices.0.clone())
     }

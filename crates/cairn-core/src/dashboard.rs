@@ -59,10 +59,8 @@ impl Cairn {
         let now = cairn_domain::time::now();
         // Members see their own recent activity: the reader is part of the key.
         let figures = self
-            .reads
-            .get_or_load(
-                db,
-                actor.scope(),
+            .cached(
+                actor,
                 "dashboard",
                 actor.user_id.to_string(),
                 self.workspace_figures(actor),

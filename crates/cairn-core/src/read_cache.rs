@@ -24,7 +24,11 @@ use cairn_store::WorkspaceScope;
 use cairn_store::entities::audit_head;
 use cairn_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::{Result, audit, db_err};
+use crate::actor::Actor;
+use crate::delivery::tasks::TaskRef;
+use crate::page::Page;
+use crate::tags::TagRef;
+use crate::{Cairn, Result, audit, db_err};
 
 /// The chain lengths of the workspace and of the platform when a result was loaded.
 type Generation = (i64, i64);
@@ -79,6 +83,56 @@ impl ReadCache {
 /// What a cached result costs to keep, roughly in bytes.
 pub(crate) trait Weigh {
     fn weigh(&self) -> u64;
+}
+
+impl<T: Weigh> Weigh for [T] {
+    fn weigh(&self) -> u64 {
+        self.iter().map(Weigh::weigh).sum()
+    }
+}
+
+impl<T: Weigh> Weigh for Vec<T> {
+    fn weigh(&self) -> u64 {
+        self.as_slice().weigh()
+    }
+}
+
+impl<T: Weigh> Weigh for Page<T> {
+    fn weigh(&self) -> u64 {
+        self.items.weigh()
+    }
+}
+
+impl Weigh for TagRef {
+    fn weigh(&self) -> u64 {
+        96 + self.name.len() as u64
+    }
+}
+
+impl Weigh for TaskRef {
+    fn weigh(&self) -> u64 {
+        96 + self.title.len() as u64
+    }
+}
+
+impl Cairn {
+    /// [`ReadCache::get_or_load`] on the read connection, in the actor's scope: what every
+    /// cached read of the core calls after its own permission and visibility checks.
+    pub(crate) async fn cached<T, F>(
+        &self,
+        actor: &Actor,
+        read: &'static str,
+        args: String,
+        load: F,
+    ) -> Result<Arc<T>>
+    where
+        T: Weigh + Send + Sync + 'static,
+        F: Future<Output = Result<T>>,
+    {
+        self.reads
+            .get_or_load(self.store.reader(), actor.scope(), read, args, load)
+            .await
+    }
 }
 
 impl ReadCache {

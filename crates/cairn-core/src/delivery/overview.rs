@@ -69,14 +69,7 @@ impl Cairn {
                 slots: self.list_slots(actor, seen).await?,
             })
         };
-        self.reads
-            .get_or_load(
-                self.store.reader(),
-                actor.scope(),
-                "project_overview",
-                project.id.to_string(),
-                load,
-            )
+        self.cached(actor, "project_overview", project.id.to_string(), load)
             .await
     }
 }

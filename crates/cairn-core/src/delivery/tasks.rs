@@ -131,36 +131,23 @@ pub struct CardColumn {
     pub hidden: usize,
 }
 
-impl Weigh for Board {
+impl Weigh for BoardCard {
     fn weigh(&self) -> u64 {
-        let card = |c: &BoardCard| {
-            256 + c.title.len()
-                + c.blocked_by
-                    .iter()
-                    .map(|t| 96 + t.title.len())
-                    .sum::<usize>()
-                + c.tags.iter().map(|t| 96 + t.name.len()).sum::<usize>()
-        };
-        self.columns
-            .iter()
-            .flat_map(|c| &c.cards)
-            .map(card)
-            .sum::<usize>() as u64
+        (256 + self.title.len()) as u64 + self.blocked_by.weigh() + self.tags.weigh()
     }
 }
 
-impl Weigh for Vec<Page<TaskView>> {
+impl Weigh for Board {
     fn weigh(&self) -> u64 {
-        let task = |t: &TaskView| {
-            768 + t.title.len()
-                + t.description.len()
-                + t.blocked_by
-                    .iter()
-                    .map(|b| 96 + b.title.len())
-                    .sum::<usize>()
-                + t.tags.iter().map(|g| 96 + g.name.len()).sum::<usize>()
-        };
-        self.iter().flat_map(|p| &p.items).map(task).sum::<usize>() as u64
+        self.columns.iter().map(|c| c.cards.weigh()).sum()
+    }
+}
+
+impl Weigh for TaskView {
+    fn weigh(&self) -> u64 {
+        (768 + self.title.len() + self.description.len()) as u64
+            + self.blocked_by.weigh()
+            + self.tags.weigh()
     }
 }
 
@@ -1339,10 +1326,8 @@ impl Cairn {
         // are part of the key beside the filters; the scope keys what they may see.
         let args = format!("{}/{}/{lists:?}", actor.user_id, super::today_for(actor));
         let pages = self
-            .reads
-            .get_or_load(
-                self.store.reader(),
-                actor.scope(),
+            .cached(
+                actor,
                 "task_pages",
                 args,
                 self.load_task_pages(actor, lists),
@@ -1619,16 +1604,13 @@ impl Cairn {
     ) -> Result<Arc<Board>> {
         actor.require(Action::Read, Resource::Task)?;
         let p = self.seen_project(actor, project.into()).await?;
-        let scope = actor.scope();
-        self.reads
-            .get_or_load(
-                self.store.reader(),
-                scope,
-                "board",
-                format!("{}/{closed_limit:?}", p.id),
-                self.load_board(scope, p.id, closed_limit),
-            )
-            .await
+        self.cached(
+            actor,
+            "board",
+            format!("{}/{closed_limit:?}", p.id),
+            self.load_board(actor.scope(), p.id, closed_limit),
+        )
+        .await
     }
 
     /// Reads a board: its cards, then their tags, open prerequisites, slots and people.

@@ -87,6 +87,13 @@ pub async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> Valu
     v
 }
 
+/// PATCHes `body` to `path`, expecting 200; returns the answer.
+pub async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (s, v) = app.call(Method::PATCH, path, token, Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "PATCH {path}: {v}");
+    v
+}
+
 /// A client visible to everyone; returns its id.
 pub async fn client(app: &TestApp, token: &str, name: &str) -> String {
     id(&create(app, token, "/api/v1/clients", json!({"name": name})).await)

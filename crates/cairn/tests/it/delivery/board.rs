@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{client, create, get, id, project, task, team, user_id};
+use super::{client, create, get, id, patch, project, task, team, user_id};
 use crate::harness::{PASSWORD, TestApp};
 
 /// Titles per column of the project's board, in board order.
@@ -151,11 +151,6 @@ async fn card(app: &TestApp, token: &str, pid: &str, task: &str) -> Value {
         .find(|c| c["id"] == task)
         .cloned()
         .unwrap_or_else(|| panic!("{task} on the board: {board}"))
-}
-
-async fn patch(app: &TestApp, token: &str, path: &str, body: Value) {
-    let (s, v) = app.call(Method::PATCH, path, token, Some(body)).await;
-    assert_eq!(s, StatusCode::OK, "PATCH {path}: {v}");
 }
 
 /// Boards come from a read cache that lasts until the workspace changes. Every change that

@@ -4,14 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{client, create, far_from_utc, get, id, project, set_timezone, task, team, user_id};
+use super::{
+    client, create, far_from_utc, get, id, patch, project, set_timezone, task, team, user_id,
+};
 use crate::harness::TestApp;
-
-async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let (s, v) = app.call(Method::PATCH, path, token, Some(body)).await;
-    assert_eq!(s, StatusCode::OK, "PATCH {path}: {v}");
-    v
-}
 
 async fn set_health(app: &TestApp, token: &str, pid: &str, health: &str, summary: &str) -> Value {
     let (s, v) = app
