@@ -277,6 +277,37 @@
     else form.submit();
   });
 
+  // ------------------------------------------------------- lazy pickers
+  // A task row's inline pickers (select[data-options]) are sent with their current option
+  // only; a list of a hundred rows would otherwise repeat every status, priority and member a
+  // hundred times. The full list is in the page once, as <template data-options-for=…>, and is
+  // copied in when the picker is first focused or pressed, before it opens. An option the
+  // template lacks (a former member, a slot of another project) is kept.
+
+  function fillOptions(select) {
+    if (!(select instanceof HTMLSelectElement) || select.dataset.filled) return;
+    var kind = select.getAttribute('data-options');
+    if (!kind) return;
+    var tpl = document.querySelector('template[data-options-for="' + kind + '"]');
+    if (!tpl) return;
+    var current = select.value;
+    var options = tpl.content.cloneNode(true);
+    var known = {};
+    options.querySelectorAll('option').forEach(function (o) { known[o.value] = true; });
+    var extra = Array.prototype.slice.call(select.options).filter(function (o) { return !known[o.value]; });
+    select.textContent = '';
+    select.appendChild(options);
+    extra.forEach(function (o) { select.appendChild(o); });
+    select.value = current;
+    select.dataset.filled = '1';
+  }
+
+  ['focusin', 'pointerdown'].forEach(function (type) {
+    document.addEventListener(type, function (evt) {
+      if (evt.target instanceof Element) fillOptions(evt.target.closest('select[data-options]'));
+    }, true);
+  });
+
   // ---------------------------------------------------------------- menus
   // <details> dropdowns (.ws-switch, .user-menu) close on Escape and on a
   // click outside them, like native menus.

@@ -35,7 +35,7 @@ pub struct TaskRows {
 }
 
 impl TaskRows {
-    /// Rows for `context`, with the members and (for one project) its slots.
+    /// Rows for `context`, with the pickers' members and (for one project) its slots.
     pub async fn load(
         state: &AppState,
         ui: &Ui,
@@ -51,22 +51,26 @@ impl TaskRows {
             None => vec![],
         };
         Self {
+            members: super::choices::members(state, ui).await,
+            slots,
+            ..Self::without_pickers(ui, context)
+        }
+    }
+
+    /// Enough to render rows alone (one swapped row): a row carries only its current
+    /// options, the page keeps the pickers' full lists.
+    pub fn without_pickers(ui: &Ui, context: &'static str) -> Self {
+        Self {
             csrf: ui.csrf.clone(),
             statuses: vocab::task_statuses(),
             priorities: vocab::priorities(),
-            members: super::choices::members(state, ui).await,
-            slots,
+            members: vec![],
+            slots: vec![],
             today: cairn_core::delivery::today_for(ui.actor()),
             can_edit: ui.actor().can(Action::Update, Resource::Task),
             show_where: context == "work",
             context,
         }
-    }
-
-    /// Whether `user` is among the picker's members (a former member is shown apart).
-    pub fn has_member<U: std::borrow::Borrow<uuid::Uuid>>(&self, user: U) -> bool {
-        let id = user.borrow().to_string();
-        self.members.iter().any(|m| m.0 == id)
     }
 }
 
@@ -197,10 +201,9 @@ pub async fn view_task_inline_post(
         return not_found_page();
     };
     // A task the user cannot see is "not found" whatever the form says.
-    let before = match state.cairn.get_task(ui.actor(), id).await {
-        Ok(t) => t,
-        Err(e) => return fail(e),
-    };
+    if let Err(e) = state.cairn.get_task(ui.actor(), id).await {
+        return fail(e);
+    }
     let changes = match f.field.as_str() {
         "status" => Ok(TaskChanges {
             status: Some(f.status.clone()),
@@ -233,9 +236,10 @@ pub async fn view_task_inline_post(
             } else {
                 "work"
             };
-            let project = before.project.as_ref().map(|p| p.id);
-            let rows = TaskRows::load(&state, &ui, context, project).await;
-            super::render(&TaskRowPartial { t, rows })
+            super::render(&TaskRowPartial {
+                t,
+                rows: TaskRows::without_pickers(&ui, context),
+            })
         }
         Ok(t) => {
             Redirect::to(&fields::back_path(&f.back, &format!("/tasks/{}", t.id))).into_response()

@@ -330,6 +330,30 @@ async fn list_rows_edit_inline_through_htmx_and_a_stale_row_gets_a_plain_message
     let task = w.tasks().await[0].id.to_string();
     let csrf = w.ann.csrf("/work").await;
     let path = format!("/tasks/{task}/inline");
+    // A list sends the pickers' options once; each row carries its current one, so a task on
+    // a role slot shows that slot even where the picker lists no slots (My work).
+    let before = w.task(&task).await;
+    let slot = before
+        .slot
+        .as_ref()
+        .expect("template tasks start on a role slot");
+    let page = text(&w.ann, &format!("/projects/{}/tasks", w.project)).await;
+    for kind in ["status", "priority", "assignee"] {
+        let template = format!(r#"<template data-options-for="{kind}">"#);
+        assert_eq!(page.matches(&template).count(), 1, "{kind}");
+    }
+    assert!(page.contains(&format!(r#"<option value="s:{}">{}"#, slot.id, slot.role)));
+    assert!(page.contains(&format!(r#"<option value="u:{}">"#, w.mia_id)));
+    let current = format!(
+        r#"<option value="s:{}" selected>{} (open)</option>"#,
+        slot.id, slot.role
+    );
+    assert!(page.contains(&current), "{page}");
+    assert!(
+        text(&w.ann, "/work?assignee=anyone")
+            .await
+            .contains(&current)
+    );
     let r = htmx(
         &w.ann,
         &w.app,
@@ -346,9 +370,12 @@ async fn list_rows_edit_inline_through_htmx_and_a_stale_row_gets_a_plain_message
     assert_eq!(r.status(), StatusCode::OK);
     let row = r.text().await.unwrap();
     assert!(row.starts_with(&format!("<tr id=\"task-{task}\"")), "{row}");
-    assert!(row.contains(r#"<option value="done" selected>"#));
+    // Each picker carries its current option; the page holds the rest (task_row_options).
+    assert!(row.contains(r#"<option value="done" selected>Done</option></select>"#));
     assert!(
-        row.contains(r#"hx-vals='{"version": 2, "field": "status", "context": "project"}'"#),
+        row.contains(r#"hx-vals='{"version": 2, "context": "project"}'"#)
+            && row.contains(r#"hx-post="/tasks/"#)
+            && row.contains(r#"hx-vals='{"field": "status"}'"#),
         "the row's controls post the new version: {row}"
     );
     for (field, value) in [
