@@ -148,17 +148,20 @@ impl Cairn {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// Log entries in the workspace since a moment (dashboard figure).
+    /// How many entries were logged since `since`: the workspace's, for those who may read
+    /// its activity log; otherwise only the actor's own, since the others may concern clients
+    /// the actor may not see.
     pub async fn activity_count_since(
         &self,
         actor: &Actor,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<u64> {
-        audit_entry::Entity::find()
+        let mut entries = audit_entry::Entity::find()
             .filter(audit_entry::Column::WorkspaceId.eq(actor.scope().uuid()))
-            .filter(audit_entry::Column::OccurredAt.gte(since))
-            .count(self.store.reader())
-            .await
-            .map_err(db_err)
+            .filter(audit_entry::Column::OccurredAt.gte(since));
+        if !actor.can(Action::Read, Resource::ActivityLog) {
+            entries = entries.filter(audit_entry::Column::ActorUserId.eq(actor.user_id.0));
+        }
+        entries.count(self.store.reader()).await.map_err(db_err)
     }
 }

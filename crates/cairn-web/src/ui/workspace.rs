@@ -11,7 +11,7 @@ use cairn_core::activity::{ActivityFilter, ActivityView};
 use cairn_core::page::PageRequest;
 use cairn_core::platform::{PlatformUser, PlatformWorkspace};
 use cairn_core::workspaces::{Settings, WorkspacePatch, WorkspaceView};
-use cairn_domain::DomainError;
+use cairn_domain::{Action, DomainError, Resource};
 use chrono::Timelike;
 use serde::Deserialize;
 
@@ -33,6 +33,8 @@ struct DashboardPage {
     members: u64,
     invites_pending: u64,
     events_week: u64,
+    /// Whether `events_week` counts only the reader's own entries (no activity log access).
+    events_own: bool,
     my_sessions: u64,
     recent: Vec<ActivityView>,
     overdue: Vec<TaskView>,
@@ -71,6 +73,7 @@ pub async fn view_dashboard_get(State(state): State<AppState>, ui: Ui) -> Respon
         members: d.active_members,
         invites_pending: d.temporary_passwords,
         events_week: d.events_last_week,
+        events_own: !a.can(Action::Read, Resource::ActivityLog),
         my_sessions: d.my_sessions,
         recent: d.recent,
         overdue: d.overdue,

@@ -1092,6 +1092,30 @@ async fn client_pages_inline_edit_saved_views_and_dashboard_respect_visibility()
         .await;
     let dash = owner.get("/").await.text().await.unwrap();
     assert!(dash.contains(r#"<span class="n">2</span><span class="l">clients</span>"#));
+    // Last week's events: the whole log for the owner, only their own for a member, who
+    // must not see activity on a hidden client even as a number.
+    let events = |page: &str, label: &str| -> u64 {
+        let end = page
+            .find(&format!(r#"</span><span class="l">{label}, last 7 days"#))
+            .unwrap_or_else(|| panic!("no {label} figure"));
+        let start = page[..end].rfind('>').unwrap() + 1;
+        page[start..end].parse().unwrap()
+    };
+    let (mia_before, owner_before) = (
+        events(&dash_of(&mia).await, "your logged events"),
+        events(&dash, "logged events"),
+    );
+    create(
+        &app,
+        &t.owner,
+        json!({"name": "Hidden Too", "visibility": "restricted", "access": []}),
+    )
+    .await;
+    assert_eq!(
+        events(&dash_of(&mia).await, "your logged events"),
+        mia_before
+    );
+    assert!(events(&dash_of(&owner).await, "logged events") > owner_before);
 
     // Inline edit through htmx swaps the row; a plain form comes back to the list.
     let csrf = mia.csrf("/clients").await;
@@ -1543,4 +1567,8 @@ async fn a_record_checked_for_one_actor_is_checked_again_for_another() {
             );
         }
     }
+}
+
+async fn dash_of(b: &crate::harness::Browser) -> String {
+    b.get("/").await.text().await.unwrap()
 }
