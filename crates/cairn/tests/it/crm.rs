@@ -1082,7 +1082,7 @@ async fn client_pages_inline_edit_saved_views_and_dashboard_respect_visibility()
         .await;
     let list = mia.get("/clients").await.text().await.unwrap();
     assert!(list.contains("Open Co") && !list.contains("Hidden Co"));
-    let dash = mia.get("/").await.text().await.unwrap();
+    let dash = dash_of(&mia).await;
     assert!(
         dash.contains(r#"<span class="n">1</span><span class="l">clients</span>"#),
         "the dashboard counts only visible clients"
@@ -1090,7 +1090,7 @@ async fn client_pages_inline_edit_saved_views_and_dashboard_respect_visibility()
     let owner = app
         .browser_login("ann@acme.test", crate::harness::PASSWORD)
         .await;
-    let dash = owner.get("/").await.text().await.unwrap();
+    let dash = dash_of(&owner).await;
     assert!(dash.contains(r#"<span class="n">2</span><span class="l">clients</span>"#));
     // Last week's events: the whole log for the owner, only their own for a member, who
     // must not see activity on a hidden client even as a number.

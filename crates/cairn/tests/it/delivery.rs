@@ -94,6 +94,14 @@ pub async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Value
     v
 }
 
+/// Restricts client `id` to owners and admins, expecting 200.
+pub async fn restrict(app: &TestApp, token: &str, id: &str) {
+    let path = format!("/api/v1/clients/{id}/access");
+    let body = json!({"visibility": "restricted", "users": []});
+    let (s, v) = app.call(Method::PUT, &path, token, Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "PUT {path}: {v}");
+}
+
 /// A client visible to everyone; returns its id.
 pub async fn client(app: &TestApp, token: &str, name: &str) -> String {
     id(&create(app, token, "/api/v1/clients", json!({"name": name})).await)

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{client, create, get, id, patch, project, task, team, user_id};
+use super::{client, create, get, id, patch, project, restrict, task, team, user_id};
 use crate::harness::{PASSWORD, TestApp};
 
 /// Titles per column of the project's board, in board order.
@@ -164,15 +164,7 @@ async fn the_board_shows_every_change_that_touches_its_cards_to_each_reader_as_t
     let pid = id(&project(app, &t.owner, &open, "Website", json!({})).await);
     // A prerequisite in another client's project, which mia may not see.
     let secret = client(app, &t.owner, "Secret").await;
-    let (s, v) = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/clients/{secret}/access"),
-            &t.owner,
-            Some(json!({"visibility": "restricted", "users": []})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    restrict(app, &t.owner, &secret).await;
     let other = id(&project(app, &t.owner, &secret, "Audit", json!({})).await);
     let prerequisite = id(&task(app, &t.owner, &other, "Sign the NDA", json!({})).await);
     let tag = create(
@@ -276,15 +268,7 @@ async fn the_board_shows_every_change_that_touches_its_cards_to_each_reader_as_t
     );
 
     // Restricting the board's own client takes the board away from mia at once.
-    let (s, v) = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/clients/{open}/access"),
-            &t.owner,
-            Some(json!({"visibility": "restricted", "users": []})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    restrict(app, &t.owner, &open).await;
     let (s, _) = app
         .call(
             Method::GET,

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::{all_items, client, create, get, id, lists, project, task, team, user_id};
+use super::{all_items, client, create, get, id, lists, project, restrict, task, team, user_id};
 
 #[tokio::test]
 async fn a_restricted_clients_delivery_disappears_for_members_everywhere() {
@@ -82,15 +82,7 @@ async fn a_restricted_clients_delivery_disappears_for_members_everywhere() {
     )
     .await;
 
-    let (s, v) = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/clients/{hidden}/access"),
-            &t.owner,
-            Some(json!({"visibility": "restricted", "users": []})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    restrict(app, &t.owner, &hidden).await;
 
     let details = [
         format!("/api/v1/projects/{hp}"),
