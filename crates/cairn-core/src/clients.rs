@@ -12,7 +12,7 @@ use cairn_store::entities::{client, client_access, membership, record_version, u
 use cairn_store::sea_orm::sea_query::{Expr, ExprTrait, Func};
 use cairn_store::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ use crate::page::{Page, PageRequest};
 use crate::read_cache::Weigh;
 use crate::seen::{Seen, Target};
 use crate::tags::{self, TagRef};
-use crate::{Cairn, check_version, collect_errors, db_err, versions};
+use crate::{Cairn, check_version, collect_errors, db_err, each_once, versions};
 
 /// The record type clients are tagged, versioned and audited under.
 pub const RECORD_TYPE: &str = "client";
@@ -283,22 +283,28 @@ pub(crate) async fn user_names<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    // Only the two columns a name needs (not the password hash and TOTP seed of a whole
-    // row), each id once however many rows share an owner or assignee.
-    let mut unique = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Name)
-        .filter(user::Column::Id.is_in(unique))
+    Ok(user_names_of(ids)
         .into_tuple::<(uuid::Uuid, String)>()
         .all(db)
         .await
         .map_err(db_err)?
         .into_iter()
         .collect())
+}
+
+/// One statement for users' names: (id, name) of each of `ids`.
+pub(crate) fn user_names_of(ids: &[uuid::Uuid]) -> Select<user::Entity> {
+    user_names_where(Condition::all().add(user::Column::Id.is_in(each_once(ids))))
+}
+
+/// One statement for the names of the users `which` selects: (id, name).
+pub(crate) fn user_names_where(which: Condition) -> Select<user::Entity> {
+    // Only the two columns a name needs, never the password hash and TOTP seed of a whole row.
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
+        .filter(which)
 }
 
 /// The user `id` named from `names` (from [`user_names`]); a user row that is gone reads
@@ -1038,10 +1044,7 @@ async fn set_access<C: ConnectionTrait>(
         .exec(tx)
         .await
         .map_err(db_err)?;
-    let mut users = users.to_vec();
-    users.sort();
-    users.dedup();
-    for u in users {
+    for u in each_once(users) {
         client_access::Entity::insert(client_access::ActiveModel {
             client_id: Set(client_id),
             user_id: Set(u),

@@ -21,7 +21,7 @@ use crate::audit::{self, Event};
 use crate::clients::{ClientFilter, ClientView};
 use crate::contacts::{ContactFilter, ContactView};
 use crate::page::{MAX_LIMIT, PageRequest};
-use crate::{Cairn, db_err};
+use crate::{Cairn, db_err, each_once};
 
 /// The format of a list export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,9 +251,7 @@ impl Cairn {
         actor: &Actor,
         ids: &[uuid::Uuid],
     ) -> Result<HashMap<uuid::Uuid, String>> {
-        let mut ids = ids.to_vec();
-        ids.sort();
-        ids.dedup();
+        let ids = each_once(ids);
         let mut names = HashMap::new();
         // Chunked to stay far below the bind-parameter limits of both backends.
         for chunk in ids.chunks(500) {

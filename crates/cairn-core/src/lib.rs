@@ -95,6 +95,15 @@ pub(crate) fn db_err(e: cairn_store::DbErr) -> DomainError {
     DomainError::Internal("database error".into())
 }
 
+/// `ids` sorted, each once: rows often share an owner, project or client, and a lookup or a
+/// batch needs each id only once.
+pub(crate) fn each_once(ids: &[uuid::Uuid]) -> Vec<uuid::Uuid> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Converts a std duration to chrono's.
 pub(crate) fn chrono_dur(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)

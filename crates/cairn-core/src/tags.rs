@@ -9,7 +9,7 @@ use cairn_store::entities::{tag, tagging};
 use cairn_store::sea_orm::sea_query::Expr;
 use cairn_store::sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -55,12 +55,32 @@ pub async fn tags_for<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(out);
     }
-    // One statement: each link with its tag's name and colour.
-    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String)> = tagging::Entity::find()
+    let rows: Vec<(uuid::Uuid, String, uuid::Uuid, String)> = taggings_of(scope, record_type, ids)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err)?;
+    for (record_id, name, id, colour) in rows {
+        out.entry(record_id)
+            .or_default()
+            .push(TagRef { id, name, colour });
+    }
+    sort_by_name(&mut out);
+    Ok(out)
+}
+
+/// One statement for the tags on `ids`: each link as (record id, tag name, tag id, colour).
+/// Also an arm of the task rows' one lookup (`delivery::task_refs`).
+pub(crate) fn taggings_of(
+    scope: WorkspaceScope,
+    record_type: &str,
+    ids: &[uuid::Uuid],
+) -> Select<tagging::Entity> {
+    tagging::Entity::find()
         .select_only()
         .column(tagging::Column::RecordId)
-        .column(tag::Column::Id)
         .column(tag::Column::Name)
+        .column(tag::Column::Id)
         .column(tag::Column::Colour)
         .join(
             JoinType::InnerJoin,
@@ -73,19 +93,13 @@ pub async fn tags_for<C: ConnectionTrait>(
         .filter(tagging::Column::RecordType.eq(record_type))
         .filter(tagging::Column::RecordId.is_in(ids.to_vec()))
         .filter(tag::Column::WorkspaceId.eq(scope.uuid()))
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    for (record_id, id, name, colour) in rows {
-        out.entry(record_id)
-            .or_default()
-            .push(TagRef { id, name, colour });
-    }
-    for v in out.values_mut() {
+}
+
+/// Each record's tags in name order, as every view lists them.
+pub(crate) fn sort_by_name(tags: &mut HashMap<uuid::Uuid, Vec<TagRef>>) {
+    for v in tags.values_mut() {
         v.sort_by_key(|t| t.name.to_lowercase());
     }
-    Ok(out)
 }
 
 /// Checks that every id is a tag of this workspace; the error names `field`.

@@ -13,6 +13,7 @@ pub mod overview;
 pub mod projects;
 pub mod slots;
 pub mod summary;
+pub mod task_refs;
 pub mod tasks;
 pub mod templates;
 pub mod time;
@@ -20,13 +21,16 @@ pub mod time;
 use std::borrow::Cow;
 
 use cairn_domain::{Action, DomainError, Resource, Result};
+use cairn_store::WorkspaceScope;
 use cairn_store::entities::{client, project};
-use cairn_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use cairn_store::sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select,
+};
 use serde::Serialize;
 
 use crate::actor::Actor;
 use crate::seen::{Seen, Target};
-use crate::{Cairn, db_err};
+use crate::{Cairn, db_err, each_once};
 
 /// A project checked once for the several reads of one page (see [`crate::seen`]).
 pub type SeenProject = Seen<project::Model>;
@@ -111,15 +115,7 @@ impl Cairn {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut ids = ids.to_vec();
-        ids.sort();
-        ids.dedup();
-        Ok(client::Entity::find()
-            .select_only()
-            .column(client::Column::Id)
-            .column(client::Column::Name)
-            .filter(actor.scope().clients_filter())
-            .filter(client::Column::Id.is_in(ids))
+        Ok(client_names_of(actor.scope(), ids)
             .into_tuple::<(uuid::Uuid, String)>()
             .all(db)
             .await
@@ -138,19 +134,7 @@ impl Cairn {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut ids = ids.to_vec();
-        ids.sort();
-        ids.dedup();
-        Ok(project::Entity::find()
-            .select_only()
-            .column(project::Column::Id)
-            .column(project::Column::Name)
-            .filter(
-                actor
-                    .scope()
-                    .client_filter(project::Column::WorkspaceId, project::Column::ClientId),
-            )
-            .filter(project::Column::Id.is_in(ids))
+        Ok(project_names_of(actor.scope(), ids)
             .into_tuple::<(uuid::Uuid, String)>()
             .all(db)
             .await
@@ -158,4 +142,28 @@ impl Cairn {
             .into_iter()
             .collect())
     }
+}
+
+/// One statement for the names of the clients among `ids` that `scope` may see: (id, name).
+pub(crate) fn client_names_of(scope: WorkspaceScope, ids: &[uuid::Uuid]) -> Select<client::Entity> {
+    client::Entity::find()
+        .select_only()
+        .column(client::Column::Id)
+        .column(client::Column::Name)
+        .filter(scope.clients_filter())
+        .filter(client::Column::Id.is_in(each_once(ids)))
+}
+
+/// One statement for the names of the projects among `ids` that `scope` may see (through
+/// their client): (id, name).
+pub(crate) fn project_names_of(
+    scope: WorkspaceScope,
+    ids: &[uuid::Uuid],
+) -> Select<project::Entity> {
+    project::Entity::find()
+        .select_only()
+        .column(project::Column::Id)
+        .column(project::Column::Name)
+        .filter(scope.client_filter(project::Column::WorkspaceId, project::Column::ClientId))
+        .filter(project::Column::Id.is_in(each_once(ids)))
 }

@@ -13,23 +13,24 @@ use cairn_store::entities::{
 };
 use cairn_store::sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use cairn_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::task_refs::{TaskRefs, Wanted};
 use super::templates::POSITION_GAP;
 use super::{ClientRef, ProjectRef, parse_date};
 use crate::actor::Actor;
-use crate::clients::{UserRef, user_names, user_ref};
+use crate::clients::{UserRef, user_ref};
 use crate::page::{Page, PageRequest};
 use crate::read_cache::Weigh;
 use crate::seen::Target;
 use crate::tags::{self, TagRef};
 use crate::versions::{self, FieldDiff, VersionView};
-use crate::{Cairn, check_version, collect_errors, db_err};
+use crate::{Cairn, check_version, collect_errors, db_err, each_once};
 
 /// The record type tasks are tagged, versioned and audited under.
 pub const RECORD_TYPE: &str = "task";
@@ -313,65 +314,9 @@ fn is_open_status(status: &str) -> bool {
     TaskStatus::parse("status", status).is_ok_and(|s| s.is_open())
 }
 
-fn closed_statuses() -> [&'static str; 2] {
+/// The statuses in which a task is finished and no longer holds back the tasks after it.
+pub(crate) fn closed_statuses() -> [&'static str; 2] {
     [TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str()]
-}
-
-/// A task's open prerequisites: whether it waits at all, and the ones the reader may see.
-#[derive(Default)]
-struct Waiting {
-    /// Some prerequisite is open, visible to the reader or not: the task is blocked either way.
-    any: bool,
-    /// The open prerequisites on clients the reader may see; the others stay unnamed, as a
-    /// restricted client's tasks do everywhere else.
-    visible: Vec<TaskRef>,
-}
-
-/// Open prerequisites of each of `ids`.
-async fn open_prerequisites<C: ConnectionTrait>(
-    db: &C,
-    scope: WorkspaceScope,
-    ids: &[uuid::Uuid],
-) -> Result<HashMap<uuid::Uuid, Waiting>> {
-    let mut out: HashMap<uuid::Uuid, Waiting> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    // One statement: each edge to an open prerequisite, with the prerequisite's title and
-    // status and whether the reader may see its client.
-    let visible = scope.optional_client_filter(task::Column::WorkspaceId, task::Column::ClientId);
-    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String, bool)> = task::Entity::find()
-        .select_only()
-        .column(task_dependency::Column::TaskId)
-        .column(task::Column::Id)
-        .column(task::Column::Title)
-        .column(task::Column::Status)
-        .expr(Expr::case(visible, true).finally(false))
-        .join_rev(
-            JoinType::InnerJoin,
-            task_dependency::Entity::belongs_to(task::Entity)
-                .from(task_dependency::Column::DependsOnId)
-                .to(task::Column::Id)
-                .into(),
-        )
-        .filter(task_dependency::Column::TaskId.is_in(ids.to_vec()))
-        .filter(task::Column::Status.is_not_in(closed_statuses()))
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(db_err)?;
-    for (task_id, dep, title, status, visible) in rows {
-        let w = out.entry(task_id).or_default();
-        w.any = true;
-        if visible {
-            w.visible.push(TaskRef {
-                id: dep,
-                title,
-                status,
-            });
-        }
-    }
-    Ok(out)
 }
 
 impl Cairn {
@@ -402,101 +347,46 @@ impl Cairn {
         actor: &Actor,
         rows: Vec<task::Model>,
     ) -> Result<Vec<TaskView>> {
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|t| t.id).collect();
-        let mut tag_map = tags::tags_for(db, actor.scope(), RECORD_TYPE, &ids).await?;
-        let mut blocked_by = open_prerequisites(db, actor.scope(), &ids).await?;
-        let projects = self
-            .project_names(
-                db,
-                actor,
-                &rows.iter().filter_map(|t| t.project_id).collect::<Vec<_>>(),
-            )
-            .await?;
-        let clients = self
-            .client_names(
-                db,
-                actor,
-                &rows.iter().filter_map(|t| t.client_id).collect::<Vec<_>>(),
-            )
-            .await?;
-        let slot_ids: Vec<uuid::Uuid> = rows.iter().filter_map(|t| t.assignee_slot_id).collect();
-        let slots: HashMap<uuid::Uuid, (String, Option<uuid::Uuid>)> = if slot_ids.is_empty() {
-            HashMap::new()
-        } else {
-            project_member::Entity::find()
-                .select_only()
-                .column(project_member::Column::Id)
-                .column(project_member::Column::Role)
-                .column(project_member::Column::UserId)
-                .filter(project_member::Column::Id.is_in(slot_ids))
-                .into_tuple::<(uuid::Uuid, String, Option<uuid::Uuid>)>()
-                .all(db)
-                .await
-                .map_err(db_err)?
-                .into_iter()
-                .map(|(id, r, u)| (id, (r, u)))
-                .collect()
+        let wanted = Wanted {
+            tasks: rows.iter().map(|t| t.id).collect(),
+            projects: rows.iter().filter_map(|t| t.project_id).collect(),
+            clients: rows.iter().filter_map(|t| t.client_id).collect(),
+            milestones: rows.iter().filter_map(|t| t.milestone_id).collect(),
+            slots: rows.iter().filter_map(|t| t.assignee_slot_id).collect(),
+            people: rows.iter().filter_map(|t| t.assignee_user_id).collect(),
         };
-        let ms_ids: Vec<uuid::Uuid> = rows.iter().filter_map(|t| t.milestone_id).collect();
-        let milestones: HashMap<uuid::Uuid, String> = if ms_ids.is_empty() {
-            HashMap::new()
-        } else {
-            milestone::Entity::find()
-                .select_only()
-                .column(milestone::Column::Id)
-                .column(milestone::Column::Name)
-                .filter(milestone::Column::Id.is_in(ms_ids))
-                .into_tuple::<(uuid::Uuid, String)>()
-                .all(db)
-                .await
-                .map_err(db_err)?
-                .into_iter()
-                .collect()
-        };
-        let people: Vec<uuid::Uuid> = rows
-            .iter()
-            .filter_map(|t| {
-                t.assignee_user_id.or_else(|| {
-                    t.assignee_slot_id
-                        .and_then(|s| slots.get(&s).and_then(|x| x.1))
-                })
-            })
-            .collect();
-        let names = user_names(db, &people).await?;
+        let mut refs = TaskRefs::load(db, actor.scope(), &wanted).await?;
         Ok(rows
             .into_iter()
             .map(|t| {
                 let slot = t.assignee_slot_id.and_then(|s| {
-                    slots.get(&s).map(|(role, _)| SlotRef {
+                    refs.slots.get(&s).map(|(role, _)| SlotRef {
                         id: s,
                         role: role.clone(),
                     })
                 });
-                let who = t.assignee_user_id.or_else(|| {
-                    t.assignee_slot_id
-                        .and_then(|s| slots.get(&s).and_then(|x| x.1))
-                });
-                let waiting = blocked_by.remove(&t.id).unwrap_or_default();
+                let who = refs.doer(t.assignee_user_id, t.assignee_slot_id);
+                let waiting = refs.waiting.remove(&t.id).unwrap_or_default();
                 TaskView {
                     project: t.project_id.map(|id| ProjectRef {
                         id,
-                        name: projects.get(&id).cloned().unwrap_or_default(),
+                        name: refs.projects.get(&id).cloned().unwrap_or_default(),
                     }),
                     client: t.client_id.map(|id| ClientRef {
                         id,
-                        name: clients.get(&id).cloned().unwrap_or_default(),
+                        name: refs.clients.get(&id).cloned().unwrap_or_default(),
                     }),
-                    assignee: who.map(|id| user_ref(id, &names)),
+                    assignee: who.map(|id| user_ref(id, &refs.people)),
                     milestone: t.milestone_id.map(|id| MilestoneRef {
                         id,
-                        name: milestones.get(&id).cloned().unwrap_or_default(),
+                        name: refs.milestones.get(&id).cloned().unwrap_or_default(),
                     }),
                     slot,
                     blocked: t.status == TaskStatus::Blocked.as_str()
                         || (waiting.any
                             && TaskStatus::parse("status", &t.status).is_ok_and(|s| s.is_open())),
                     blocked_by: waiting.visible,
-                    tags: tag_map.remove(&t.id).unwrap_or_default(),
+                    tags: refs.tags.remove(&t.id).unwrap_or_default(),
                     id: t.id,
                     title: t.title,
                     description: t.description,
@@ -1679,29 +1569,13 @@ impl Cairn {
                     .collect()
             }
         };
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.0).collect();
-        let mut tag_map = tags::tags_for(db, scope, RECORD_TYPE, &ids).await?;
-        let mut waiting = open_prerequisites(db, scope, &ids).await?;
-        // The project's slots in one read: cards only ever name this project's slots.
-        let slots: HashMap<uuid::Uuid, (String, Option<uuid::Uuid>)> =
-            project_member::Entity::find()
-                .select_only()
-                .column(project_member::Column::Id)
-                .column(project_member::Column::Role)
-                .column(project_member::Column::UserId)
-                .filter(project_member::Column::ProjectId.eq(project_id))
-                .into_tuple::<(uuid::Uuid, String, Option<uuid::Uuid>)>()
-                .all(db)
-                .await
-                .map_err(db_err)?
-                .into_iter()
-                .map(|(id, r, u)| (id, (r, u)))
-                .collect();
-        let who = |user: Option<uuid::Uuid>, slot: Option<uuid::Uuid>| {
-            user.or_else(|| slot.and_then(|s| slots.get(&s).and_then(|x| x.1)))
+        let wanted = Wanted {
+            tasks: rows.iter().map(|r| r.0).collect(),
+            slots: rows.iter().filter_map(|r| r.6).collect(),
+            people: rows.iter().filter_map(|r| r.5).collect(),
+            ..Wanted::default()
         };
-        let people: Vec<uuid::Uuid> = rows.iter().filter_map(|r| who(r.5, r.6)).collect();
-        let names = user_names(db, &people).await?;
+        let mut refs = TaskRefs::load(db, scope, &wanted).await?;
         let mut columns: Vec<CardColumn> = TaskStatus::ALL
             .iter()
             .map(|s| CardColumn {
@@ -1711,19 +1585,19 @@ impl Cairn {
             })
             .collect();
         for (id, title, status, priority, due_date, user, slot, position) in rows {
-            let w = waiting.remove(&id).unwrap_or_default();
+            let w = refs.waiting.remove(&id).unwrap_or_default();
             let open = TaskStatus::parse("status", &status).is_ok_and(|s| s.is_open());
             let card = BoardCard {
-                assignee: who(user, slot).map(|id| user_ref(id, &names)),
+                assignee: refs.doer(user, slot).map(|id| user_ref(id, &refs.people)),
                 slot: slot.and_then(|s| {
-                    slots.get(&s).map(|(role, _)| SlotRef {
+                    refs.slots.get(&s).map(|(role, _)| SlotRef {
                         id: s,
                         role: role.clone(),
                     })
                 }),
                 blocked: status == TaskStatus::Blocked.as_str() || (w.any && open),
                 blocked_by: w.visible,
-                tags: tag_map.remove(&id).unwrap_or_default(),
+                tags: refs.tags.remove(&id).unwrap_or_default(),
                 id,
                 title,
                 priority,
@@ -1891,9 +1765,7 @@ fn compare_in_list(sort: &str, a: &task::Model, b: &task::Model) -> std::cmp::Or
 }
 
 fn batch_ids(ids: &[uuid::Uuid]) -> Result<Vec<uuid::Uuid>> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids.dedup();
+    let ids = each_once(ids);
     if ids.is_empty() {
         return Err(DomainError::invalid("ids", "name at least one task"));
     }
