@@ -22,6 +22,7 @@
 use std::collections::HashMap;
 
 use cairn_domain::Result;
+use cairn_domain::delivery::TaskStatus;
 use cairn_store::WorkspaceScope;
 use cairn_store::entities::{milestone, project_member, task, task_dependency, user};
 use cairn_store::sea_orm::sea_query::{Expr, Query, SelectStatement, UnionType};
@@ -30,9 +31,9 @@ use cairn_store::sea_orm::{
     QueryTrait,
 };
 
-use super::tasks::{RECORD_TYPE, TaskRef, closed_statuses};
+use super::tasks::{RECORD_TYPE, SlotRef, TaskRef, closed_statuses, is_open_status};
 use super::{client_names_of, project_names_of};
-use crate::clients::{user_names_of, user_names_where};
+use crate::clients::{UserRef, user_names_of, user_names_where, user_ref};
 use crate::tags::{self, TagRef};
 use crate::{db_err, each_once};
 
@@ -142,13 +143,32 @@ impl TaskRefs {
         Ok(out)
     }
 
-    /// Whoever does a task: its assigned user, or whoever fills its slot.
-    pub(crate) fn doer(
+    /// Whoever does a task: its assigned user, or whoever fills its slot ("former member"
+    /// for a user row that is gone).
+    pub(crate) fn assignee(
         &self,
         user: Option<uuid::Uuid>,
         slot: Option<uuid::Uuid>,
-    ) -> Option<uuid::Uuid> {
+    ) -> Option<UserRef> {
         user.or_else(|| slot.and_then(|s| self.slots.get(&s).and_then(|x| x.1)))
+            .map(|id| user_ref(id, &self.people))
+    }
+
+    /// The task's role slot, with its role.
+    pub(crate) fn slot(&self, slot: Option<uuid::Uuid>) -> Option<SlotRef> {
+        slot.and_then(|id| {
+            self.slots.get(&id).map(|(role, _)| SlotRef {
+                id,
+                role: role.clone(),
+            })
+        })
+    }
+}
+
+impl Waiting {
+    /// Whether a task in `status` is blocked: set so, or open with an open prerequisite.
+    pub(crate) fn blocks(&self, status: &str) -> bool {
+        status == TaskStatus::Blocked.as_str() || (self.any && is_open_status(status))
     }
 }
 
@@ -156,30 +176,30 @@ impl TaskRefs {
 fn arms(scope: WorkspaceScope, wanted: &Wanted) -> Vec<SelectStatement> {
     let mut arms = Vec::new();
     if !wanted.tasks.is_empty() {
-        let mut tagged = tags::taggings_of(scope, RECORD_TYPE, &wanted.tasks).into_query();
-        arms.push(pad(&mut tagged, &[NULL_UUID, NULL_BOOL], "t"));
+        let tagged = tags::taggings_of(scope, RECORD_TYPE, &wanted.tasks).into_query();
+        arms.push(pad(tagged, &[NULL_UUID, NULL_BOOL], "t"));
         arms.push(open_prerequisites(scope, &wanted.tasks));
     }
     if !wanted.projects.is_empty() {
-        let mut q = project_names_of(scope, &wanted.projects).into_query();
-        arms.push(pad(&mut q, NAME_PADDING, "p"));
+        let q = project_names_of(scope, &wanted.projects).into_query();
+        arms.push(pad(q, NAME_PADDING, "p"));
     }
     if !wanted.clients.is_empty() {
-        let mut q = client_names_of(scope, &wanted.clients).into_query();
-        arms.push(pad(&mut q, NAME_PADDING, "c"));
+        let q = client_names_of(scope, &wanted.clients).into_query();
+        arms.push(pad(q, NAME_PADDING, "c"));
     }
     if !wanted.milestones.is_empty() {
-        let mut q = milestone::Entity::find()
+        let q = milestone::Entity::find()
             .select_only()
             .column(milestone::Column::Id)
             .column(milestone::Column::Name)
             .filter(milestone::Column::WorkspaceId.eq(scope.uuid()))
             .filter(milestone::Column::Id.is_in(wanted.milestones.clone()))
             .into_query();
-        arms.push(pad(&mut q, NAME_PADDING, "m"));
+        arms.push(pad(q, NAME_PADDING, "m"));
     }
     if !wanted.slots.is_empty() {
-        let mut q = project_member::Entity::find()
+        let q = project_member::Entity::find()
             .select_only()
             .column(project_member::Column::Id)
             .column(project_member::Column::Role)
@@ -189,11 +209,11 @@ fn arms(scope: WorkspaceScope, wanted: &Wanted) -> Vec<SelectStatement> {
             .filter(project_member::Column::WorkspaceId.eq(scope.uuid()))
             .filter(project_member::Column::Id.is_in(wanted.slots.clone()))
             .into_query();
-        arms.push(pad(&mut q, &[NULL_BOOL], "s"));
+        arms.push(pad(q, &[NULL_BOOL], "s"));
     }
     if !wanted.people.is_empty() {
-        let mut q = user_names_of(&wanted.people).into_query();
-        arms.push(pad(&mut q, NAME_PADDING, "u"));
+        let q = user_names_of(&wanted.people).into_query();
+        arms.push(pad(q, NAME_PADDING, "u"));
     }
     if !wanted.slots.is_empty() {
         // Whoever fills the wanted slots: an arm of its own, as an OR with the direct
@@ -205,9 +225,9 @@ fn arms(scope: WorkspaceScope, wanted: &Wanted) -> Vec<SelectStatement> {
             .and_where(project_member::Column::Id.is_in(wanted.slots.clone()))
             .and_where(project_member::Column::UserId.is_not_null())
             .to_owned();
-        let mut q = user_names_where(Condition::all().add(user::Column::Id.in_subquery(fillers)))
+        let q = user_names_where(Condition::all().add(user::Column::Id.in_subquery(fillers)))
             .into_query();
-        arms.push(pad(&mut q, NAME_PADDING, "u"));
+        arms.push(pad(q, NAME_PADDING, "u"));
     }
     arms
 }
@@ -220,20 +240,20 @@ const NULL_BOOL: &str = "CAST(NULL AS boolean)";
 /// After (id, name): no id, detail, user or flag.
 const NAME_PADDING: &[&str] = &[NULL_UUID, NULL_TEXT, NULL_UUID, NULL_BOOL];
 
-/// Appends `nulls` and the `kind` column to an arm's own columns.
-fn pad(q: &mut SelectStatement, nulls: &[&'static str], kind: &'static str) -> SelectStatement {
+/// An arm: its own columns, then `nulls` and the `kind` column.
+fn pad(mut q: SelectStatement, nulls: &[&'static str], kind: &'static str) -> SelectStatement {
     for n in nulls {
         q.expr(Expr::cust(*n));
     }
     q.expr(Expr::val(kind));
-    q.to_owned()
+    q
 }
 
 /// Each edge from a wanted task to an open prerequisite: (task, title, prerequisite, status,
 /// -, whether the reader may see the prerequisite's client, "d").
 fn open_prerequisites(scope: WorkspaceScope, ids: &[uuid::Uuid]) -> SelectStatement {
     let visible = scope.optional_client_filter(task::Column::WorkspaceId, task::Column::ClientId);
-    let mut q = task::Entity::find()
+    let q = task::Entity::find()
         .select_only()
         .column(task_dependency::Column::TaskId)
         .column(task::Column::Title)
@@ -251,8 +271,7 @@ fn open_prerequisites(scope: WorkspaceScope, ids: &[uuid::Uuid]) -> SelectStatem
         .filter(task_dependency::Column::TaskId.is_in(ids.to_vec()))
         .filter(task::Column::Status.is_not_in(closed_statuses()))
         .into_query();
-    q.expr(Expr::val("d"));
-    q
+    pad(q, &[], "d")
 }
 
 /// The arms as one `UNION ALL`.

@@ -24,7 +24,7 @@ use super::task_refs::{TaskRefs, Wanted};
 use super::templates::POSITION_GAP;
 use super::{ClientRef, ProjectRef, parse_date};
 use crate::actor::Actor;
-use crate::clients::{UserRef, user_ref};
+use crate::clients::UserRef;
 use crate::page::{Page, PageRequest};
 use crate::read_cache::Weigh;
 use crate::seen::Target;
@@ -310,7 +310,7 @@ fn has_open_prerequisite() -> cairn_store::sea_orm::sea_query::SimpleExpr {
     )
 }
 
-fn is_open_status(status: &str) -> bool {
+pub(crate) fn is_open_status(status: &str) -> bool {
     TaskStatus::parse("status", status).is_ok_and(|s| s.is_open())
 }
 
@@ -359,13 +359,6 @@ impl Cairn {
         Ok(rows
             .into_iter()
             .map(|t| {
-                let slot = t.assignee_slot_id.and_then(|s| {
-                    refs.slots.get(&s).map(|(role, _)| SlotRef {
-                        id: s,
-                        role: role.clone(),
-                    })
-                });
-                let who = refs.doer(t.assignee_user_id, t.assignee_slot_id);
                 let waiting = refs.waiting.remove(&t.id).unwrap_or_default();
                 TaskView {
                     project: t.project_id.map(|id| ProjectRef {
@@ -376,15 +369,13 @@ impl Cairn {
                         id,
                         name: refs.clients.get(&id).cloned().unwrap_or_default(),
                     }),
-                    assignee: who.map(|id| user_ref(id, &refs.people)),
+                    assignee: refs.assignee(t.assignee_user_id, t.assignee_slot_id),
                     milestone: t.milestone_id.map(|id| MilestoneRef {
                         id,
                         name: refs.milestones.get(&id).cloned().unwrap_or_default(),
                     }),
-                    slot,
-                    blocked: t.status == TaskStatus::Blocked.as_str()
-                        || (waiting.any
-                            && TaskStatus::parse("status", &t.status).is_ok_and(|s| s.is_open())),
+                    slot: refs.slot(t.assignee_slot_id),
+                    blocked: waiting.blocks(&t.status),
                     blocked_by: waiting.visible,
                     tags: refs.tags.remove(&t.id).unwrap_or_default(),
                     id: t.id,
@@ -1121,7 +1112,7 @@ impl Cairn {
                 s.title.chars().take(300 - suffix.len()).collect::<String>(),
                 suffix
             );
-            if !TaskStatus::parse("status", &s.status).is_ok_and(|x| x.is_open()) {
+            if !is_open_status(&s.status) {
                 t.status = TaskStatus::Todo.as_str().into();
             }
             t.completed_at = None;
@@ -1586,16 +1577,10 @@ impl Cairn {
             .collect();
         for (id, title, status, priority, due_date, user, slot, position) in rows {
             let w = refs.waiting.remove(&id).unwrap_or_default();
-            let open = TaskStatus::parse("status", &status).is_ok_and(|s| s.is_open());
             let card = BoardCard {
-                assignee: refs.doer(user, slot).map(|id| user_ref(id, &refs.people)),
-                slot: slot.and_then(|s| {
-                    refs.slots.get(&s).map(|(role, _)| SlotRef {
-                        id: s,
-                        role: role.clone(),
-                    })
-                }),
-                blocked: status == TaskStatus::Blocked.as_str() || (w.any && open),
+                assignee: refs.assignee(user, slot),
+                slot: refs.slot(slot),
+                blocked: w.blocks(&status),
                 blocked_by: w.visible,
                 tags: refs.tags.remove(&id).unwrap_or_default(),
                 id,
