@@ -3,8 +3,8 @@
 //
 //   node e2e/crm.mjs <base-url> <owner-email> <member-email> <password>
 //
-// The owner creates a client, adds a contact, logs a call and restricts the client to
-// nobody; the member then no longer sees it in the list, and its card answers 404.
+// The owner creates a client, adds a contact, logs a call, changes its status and tags from the
+// list's row pickers, and restricts the client to nobody; the member then no longer sees it in the list, and its card answers 404.
 // Exits 1 with a clear message on the first mismatch, on page errors and on CSP
 // violations. Screenshots go to web/test-results/.
 
@@ -88,6 +88,24 @@ await owner.fill('#in_body', 'Discovery call: they want a new booking site by sp
 await Promise.all([owner.waitForURL((u) => u.search.includes('notice=')), owner.click('button:has-text("Log interaction")')]);
 if (!(await owner.locator('text=Discovery call').count())) await fail(owner, 'the call is not in the timeline');
 await owner.screenshot({ path: join(RESULTS, 'crm-card.png'), fullPage: true });
+
+// The list's row pickers arrive with their current value only; the status options and the
+// tag boxes are copied in from the page on first use, and a change saves the row in place.
+await owner.goto(`${base}/clients`);
+const row = owner.locator('tr', { hasText: clientName });
+const statusPicker = row.locator('select[name=status]');
+if ((await statusPicker.locator('option').count()) !== 1) await fail(owner, 'the status picker was sent with every option');
+await statusPicker.focus();
+const saved = () => owner.waitForResponse((r) => r.url().includes('/inline') && r.request().method() === 'POST');
+const [statusSave] = await Promise.all([saved(), statusPicker.selectOption('paused')]);
+if (statusSave.status() !== 200) await fail(owner, `saving the status answered ${statusSave.status()}`);
+await row.locator('select[name=status] option[value=paused]:checked').waitFor({ state: 'attached' });
+await row.locator('summary:has-text("edit")').click();
+await row.locator('label.check:has-text("Retainer") input').check();
+const [tagSave] = await Promise.all([saved(), row.locator('button:has-text("Save tags")').click()]);
+if (tagSave.status() !== 200) await fail(owner, `saving the tags answered ${tagSave.status()}`);
+await row.locator('.pill:has-text("Retainer")').waitFor();
+await owner.screenshot({ path: join(RESULTS, 'crm-list.png'), fullPage: true });
 
 // The member sees it before it is restricted.
 const member = await newPage();

@@ -302,11 +302,37 @@
     select.dataset.filled = '1';
   }
 
+  // A client row's tag editor (<details data-checks=…>) is sent with an empty slot; its
+  // checkboxes are in the page once, as <template data-checks-for=…>, and are copied in, ticked
+  // as the row's data-checked ids say, when its summary is first focused or pressed.
+
+  function fillChecks(details) {
+    if (!(details instanceof HTMLDetailsElement) || details.dataset.filled) return;
+    var kind = details.getAttribute('data-checks');
+    var slot = details.querySelector('[data-checks-slot]');
+    var tpl = kind && document.querySelector('template[data-checks-for="' + kind + '"]');
+    if (!slot || !tpl) return;
+    var ticked = (details.getAttribute('data-checked') || '').split(/\s+/);
+    var boxes = tpl.content.cloneNode(true);
+    boxes.querySelectorAll('input[type=checkbox]').forEach(function (box) {
+      box.checked = box.defaultChecked = ticked.indexOf(box.value) !== -1;
+    });
+    slot.replaceWith(boxes);
+    details.dataset.filled = '1';
+  }
+
   ['focusin', 'pointerdown'].forEach(function (type) {
     document.addEventListener(type, function (evt) {
-      if (evt.target instanceof Element) fillOptions(evt.target.closest('select[data-options]'));
+      if (!(evt.target instanceof Element)) return;
+      fillOptions(evt.target.closest('select[data-options]'));
+      fillChecks(evt.target.closest('details[data-checks]'));
     }, true);
   });
+  // Opened some other way (a script, find-in-page): fill it as it opens. "toggle" does not
+  // bubble, so it is caught on the way down.
+  document.addEventListener('toggle', function (evt) {
+    if (evt.target instanceof HTMLDetailsElement && evt.target.open) fillChecks(evt.target);
+  }, true);
 
   // ---------------------------------------------------------------- menus
   // <details> dropdowns (.ws-switch, .user-menu) close on Escape and on a

@@ -156,6 +156,8 @@ struct ClientsPage {
     members: Vec<(String, String)>,
     views: Vec<SavedView>,
     can_edit: bool,
+    /// Whether the workspace has tags, so that rows offer to edit theirs.
+    has_tags: bool,
 }
 
 /// The client list.
@@ -193,6 +195,7 @@ pub async fn view_clients_get(
                 clients: page.items,
                 next_cursor: page.next_cursor,
                 statuses: statuses(),
+                has_tags: !tags.is_empty(),
                 tags,
                 members: member_choices(&state, &ui).await,
                 views,
@@ -506,10 +509,8 @@ pub struct InlineForm {
 struct ClientRow {
     shell: Shell,
     c: ClientView,
-    statuses: Vec<&'static str>,
-    members: Vec<(String, String)>,
-    tags: Vec<TagView>,
     can_edit: bool,
+    has_tags: bool,
 }
 
 /// Saves one field from the list; htmx swaps the row, plain forms come back to the list.
@@ -564,14 +565,13 @@ pub async fn view_client_inline_post(
     };
     match result {
         Ok(c) if headers.contains_key("hx-request") => {
+            // The row's pickers take their options from the list page around it.
             let tags = state.cairn.list_tags(ui.actor()).await.unwrap_or_default();
             render(&ClientRow {
                 shell: ui.shell("Clients", "clients"),
                 c,
-                statuses: statuses(),
-                members: member_choices(&state, &ui).await,
-                tags,
                 can_edit: true,
+                has_tags: !tags.is_empty(),
             })
         }
         Ok(_) => Redirect::to("/clients").into_response(),

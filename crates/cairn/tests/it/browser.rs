@@ -40,6 +40,16 @@ async fn crm_journey_restricting_a_client_hides_it_from_a_member_in_chromium() {
     let app = TestApp::spawn().await;
     app.owner("Acme", "ann@acme.test").await;
     app.user("acme", "mia@acme.test", "member").await;
+    let owner = app.token("ann@acme.test").await;
+    let (s, tag) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/tags",
+            &owner,
+            Some(serde_json::json!({"name": "Retainer"})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{tag}");
     let web = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web");
     let out = tokio::process::Command::new("node")
         .current_dir(web)
@@ -60,7 +70,17 @@ async fn crm_journey_restricting_a_client_hides_it_from_a_member_in_chromium() {
         "crm journey failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     // What the browser did is really in the database, and audited.
-    let owner = app.token("ann@acme.test").await;
+    let (_, clients) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/clients?q=Harbour",
+            &owner,
+            None,
+        )
+        .await;
+    let client = &clients["items"][0];
+    assert_eq!(client["status"], "paused", "{clients}");
+    assert_eq!(client["tags"][0]["id"], tag["id"], "{clients}");
     let (_, log) = app
         .call(
             reqwest::Method::GET,
