@@ -3,8 +3,9 @@
 //
 //   node e2e/crm.mjs <base-url> <owner-email> <member-email> <password>
 //
-// The owner creates a client, adds a contact, logs a call, changes its status and tags from the
-// list's row pickers, and restricts the client to nobody; the member then no longer sees it in the list, and its card answers 404.
+// The owner creates a client, adds a contact, logs a call, changes its status and tags from
+// the list's row pickers, and restricts the client to nobody; the member then no longer sees
+// it in the list, and its card answers 404.
 // Exits 1 with a clear message on the first mismatch, on page errors and on CSP
 // violations. Screenshots go to web/test-results/.
 
@@ -100,6 +101,8 @@ const saved = () => owner.waitForResponse((r) => r.url().includes('/inline') && 
 const [statusSave] = await Promise.all([saved(), statusPicker.selectOption('paused')]);
 if (statusSave.status() !== 200) await fail(owner, `saving the status answered ${statusSave.status()}`);
 await row.locator('select[name=status] option[value=paused]:checked').waitFor({ state: 'attached' });
+// Until its boxes are in, the tag editor cannot save (an empty form would clear the tags).
+if (!(await row.locator('button:has-text("Save tags")').isDisabled())) await fail(owner, 'the tag editor can save before its boxes are in');
 await row.locator('summary:has-text("edit")').click();
 await row.locator('label.check:has-text("Retainer") input').check();
 const [tagSave] = await Promise.all([saved(), row.locator('button:has-text("Save tags")').click()]);

@@ -304,7 +304,9 @@
 
   // A client row's tag editor (<details data-checks=…>) is sent with an empty slot; its
   // checkboxes are in the page once, as <template data-checks-for=…>, and are copied in, ticked
-  // as the row's data-checked ids say, when its summary is first focused or pressed.
+  // as the row's data-checked ids say, when its summary is first focused or pressed. Its save
+  // button is sent disabled and enabled here: saved without its boxes, the form would clear
+  // the client's tags.
 
   function fillChecks(details) {
     if (!(details instanceof HTMLDetailsElement) || details.dataset.filled) return;
@@ -318,6 +320,7 @@
       box.checked = box.defaultChecked = ticked.indexOf(box.value) !== -1;
     });
     slot.replaceWith(boxes);
+    details.querySelectorAll('button[type=submit]').forEach(function (b) { b.disabled = false; });
     details.dataset.filled = '1';
   }
 
